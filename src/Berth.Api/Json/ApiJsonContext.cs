@@ -1,0 +1,55 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Berth.Api.Json;
+
+/// <summary>Source-generated serialisation for every wire type: compact, exact names, sorted maps.</summary>
+[JsonSourceGenerationOptions(
+    WriteIndented = false,
+    DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+    Converters = [typeof(SortedStringMapConverter), typeof(SortedDeviceMapConverter)])]
+[JsonSerializable(typeof(ResponseRaw))]
+[JsonSerializable(typeof(Server))]
+[JsonSerializable(typeof(ServerUntrusted))]
+[JsonSerializable(typeof(ServerPut))]
+[JsonSerializable(typeof(Profile))]
+[JsonSerializable(typeof(ProfilePut))]
+[JsonSerializable(typeof(ProfilesPost))]
+[JsonSerializable(typeof(ProfilePost))]
+[JsonSerializable(typeof(List<Profile>))]
+[JsonSerializable(typeof(Operation))]
+[JsonSerializable(typeof(List<Operation>))]
+[JsonSerializable(typeof(Dictionary<string, List<Operation>>))]
+[JsonSerializable(typeof(Dictionary<string, List<string>>))]
+[JsonSerializable(typeof(Event))]
+[JsonSerializable(typeof(EventLifecycle))]
+[JsonSerializable(typeof(EventLogging))]
+[JsonSerializable(typeof(Certificate))]
+[JsonSerializable(typeof(CertificatePut))]
+[JsonSerializable(typeof(List<Certificate>))]
+[JsonSerializable(typeof(Project))]
+[JsonSerializable(typeof(ProjectPut))]
+[JsonSerializable(typeof(List<Project>))]
+[JsonSerializable(typeof(Warning))]
+[JsonSerializable(typeof(List<Warning>))]
+[JsonSerializable(typeof(List<string>))]
+[JsonSerializable(typeof(Dictionary<string, string>))]
+[JsonSerializable(typeof(Dictionary<string, JsonElement>))]
+[JsonSerializable(typeof(JsonElement))]
+[JsonSerializable(typeof(string))]
+[JsonSerializable(typeof(int))]
+[JsonSerializable(typeof(long))]
+[JsonSerializable(typeof(bool))]
+public sealed partial class ApiJsonContext : JsonSerializerContext
+{
+    private static readonly Lazy<ApiJsonContext> RelaxedInstance = new(() => new ApiJsonContext(new JsonSerializerOptions
+    {
+        // Readable UTF-8 like Go's encoder; only what JSON requires is escaped.
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        WriteIndented = false,
+        Converters = { new SortedStringMapConverter(), new SortedDeviceMapConverter() },
+    }));
+
+    /// <summary>The context every component uses.</summary>
+    public static ApiJsonContext Wire => RelaxedInstance.Value;
+}

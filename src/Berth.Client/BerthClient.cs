@@ -1,0 +1,156 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Berth.Api;
+using Berth.Api.Json;
+
+namespace Berth.Client;
+
+/// <summary>
+/// A client for LXD's REST API /1.0, as spoken by berthd (and LXD itself). Errors come back as
+/// <see cref="ApiException"/> with the server's status and message.
+/// </summary>
+public sealed partial class BerthClient : IDisposable
+{
+    private readonly HttpClient _http;
+
+    private BerthClient(HttpClient http, Uri baseAddress)
+    {
+        _http = http;
+        BaseAddress = baseAddress;
+    }
+
+    public Uri BaseAddress { get; }
+
+    /// <summary>The handler behind this client: websockets (events, exec) reuse it.</summary>
+    public HttpMessageInvoker Invoker => _http;
+
+    /// <summary>The project requests are made in; null means the server's default.</summary>
+    public string? Project { get; set; }
+
+    /// <summary>
+    /// The local socket, found as LXD's clients do: <c>LXD_SOCKET</c>, else <c>$BERTH_DIR/unix.socket</c>,
+    /// else <c>$LXD_DIR/unix.socket</c>, else <c>/var/lib/berth/unix.socket</c>.
+    /// </summary>
+    public static string DefaultSocketPath()
+    {
+        var socket = Environment.GetEnvironmentVariable("LXD_SOCKET");
+        if (!string.IsNullOrEmpty(socket))
+        {
+            return socket;
+        }
+
+        var dir = Environment.GetEnvironmentVariable("BERTH_DIR");
+        if (string.IsNullOrEmpty(dir))
+        {
+            dir = Environment.GetEnvironmentVariable("LXD_DIR");
+        }
+
+        return Path.Combine(string.IsNullOrEmpty(dir) ? "/var/lib/berth" : dir, "unix.socket");
+    }
+
+    /// <summary>Connects over the unix socket at <paramref name="socketPath"/> (keep-alive, one connection reused).</summary>
+    public static BerthClient ConnectUnix(string socketPath, TimeSpan? timeout = null)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            ConnectCallback = async (_, ct) =>
+            {
+                var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                try
+                {
+                    await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), ct).ConfigureAwait(false);
+                    return new NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
+            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
+            UseProxy = false,
+            AllowAutoRedirect = false,
+        };
+        var baseAddress = new Uri("http://unix.socket");
+        var http = new HttpClient(handler) { BaseAddress = baseAddress, Timeout = timeout ?? Timeout.InfiniteTimeSpan };
+        http.DefaultRequestHeaders.UserAgent.ParseAdd("Berth/" + typeof(BerthClient).Assembly.GetName().Version?.ToString(3));
+        return new BerthClient(http, baseAddress);
+    }
+
+    /// <summary>
+    /// Sends one request and returns the envelope and ETag. Non-envelope bodies (raw files) are not handled here.
+    /// Throws <see cref="ApiException"/> for error envelopes.
+    /// </summary>
+    public async Task<(ResponseRaw Response, string? ETag)> RawAsync(
+        HttpMethod method,
+        string path,
+        HttpContent? content = null,
+        string? ifMatch = null,
+        CancellationToken cancellationToken = default)
+    {
+        using var request = new HttpRequestMessage(method, WithProject(path)) { Content = content };
+        if (!string.IsNullOrEmpty(ifMatch))
+        {
+            request.Headers.IfMatch.Add(new EntityTagHeaderValue(Quote(ifMatch)));
+        }
+
+        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+        var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        ResponseRaw? envelope = null;
+        try
+        {
+            envelope = bytes.Length == 0 ? null : JsonSerializer.Deserialize(bytes, ApiJsonContext.Wire.ResponseRaw);
+        }
+        catch (JsonException)
+        {
+        }
+
+        if (envelope is null || string.IsNullOrEmpty(envelope.Type))
+        {
+            throw new ApiException((int)response.StatusCode, response.IsSuccessStatusCode
+                ? "Invalid response from server"
+                : $"{(int)response.StatusCode} {response.ReasonPhrase}");
+        }
+
+        if (envelope.Type == ResponseType.Error)
+        {
+            throw new ApiException(envelope.ErrorCode != 0 ? envelope.ErrorCode : (int)response.StatusCode, envelope.Error);
+        }
+
+        var etag = response.Headers.ETag?.Tag.Trim('"');
+        return (envelope, etag);
+    }
+
+    /// <summary>Sends JSON and returns the envelope.</summary>
+    public Task<(ResponseRaw Response, string? ETag)> SendJsonAsync<T>(
+        HttpMethod method, string path, T body, JsonTypeInfo<T> type, string? ifMatch = null, CancellationToken cancellationToken = default)
+    {
+        var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, type));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        return RawAsync(method, path, content, ifMatch, cancellationToken);
+    }
+
+    /// <summary>GET that decodes the metadata as <typeparamref name="T"/>.</summary>
+    public async Task<(T Value, string? ETag)> GetAsync<T>(string path, JsonTypeInfo<T> type, CancellationToken cancellationToken = default)
+    {
+        var (response, etag) = await RawAsync(HttpMethod.Get, path, null, null, cancellationToken).ConfigureAwait(false);
+        return (response.Metadata.Deserialize(type)!, etag);
+    }
+
+    public void Dispose() => _http.Dispose();
+
+    private string WithProject(string path)
+    {
+        if (string.IsNullOrEmpty(Project) || Project == "default" || path.Contains("project=", StringComparison.Ordinal))
+        {
+            return path;
+        }
+
+        return path + (path.Contains('?', StringComparison.Ordinal) ? "&" : "?") + "project=" + WebUtility.UrlEncode(Project);
+    }
+
+    private static string Quote(string etag) => etag.StartsWith('"') ? etag : "\"" + etag + "\"";
+}

@@ -1,0 +1,6 @@
+namespace Berth.Daemon;
+
+internal static class Program
+{
+    private static int Main() => 0;
+}

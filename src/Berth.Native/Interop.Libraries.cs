@@ -1,0 +1,11 @@
+namespace Berth.Native;
+
+/// <summary>Names of the native libraries berthd binds to.</summary>
+internal static partial class Interop
+{
+    internal static class Libraries
+    {
+        internal const string Libc = "libc";
+        internal const string LibLxc = "liblxc.so.1";
+    }
+}
