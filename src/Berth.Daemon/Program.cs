@@ -1,6 +1,20 @@
+using System.CommandLine;
+using Berth.Daemon.Commands;
+
 namespace Berth.Daemon;
 
+/// <summary>berthd's command line mirrors <c>lxd</c>'s, so berthd can stand in for it.</summary>
 internal static class Program
 {
-    private static int Main() => 0;
+    private static Task<int> Main(string[] args)
+    {
+        var root = new RootCommand("berthd - the Berth system container daemon (speaks LXD's REST API)");
+        DaemonCommand.Configure(root);
+        root.Subcommands.Add(WaitReadyCommand.Create());
+        root.Subcommands.Add(ShutdownCommand.Create());
+        root.Subcommands.Add(InitCommand.Create());
+        root.Subcommands.Add(ActivateIfNeededCommand.Create());
+        root.Subcommands.Add(VersionCommand.Create());
+        return root.Parse(args).InvokeAsync();
+    }
 }

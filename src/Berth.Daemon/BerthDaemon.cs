@@ -1,0 +1,190 @@
+using System.Net.Sockets;
+using Berth.Daemon.Endpoints;
+using Berth.Daemon.Http;
+using Berth.Daemon.Logging;
+using Berth.Server.Config;
+using Berth.Server.Database;
+using Berth.Server.Events;
+using Berth.Server.Host;
+using Berth.Server.Operations;
+using Berth.Server.Profiles;
+using Berth.Server.Security;
+
+namespace Berth.Daemon;
+
+/// <summary>
+/// A running berthd: the state store, the services over it, and Kestrel on the unix socket. Tests start it
+/// in-process on a temporary dir; <c>Program</c> runs it until shutdown.
+/// </summary>
+internal sealed class BerthDaemon : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly IStateStore _store;
+    private readonly ILogger _logger;
+    private bool _disposed;
+
+    private BerthDaemon(WebApplication app, IStateStore store, DaemonContext context, ILogger logger)
+    {
+        _app = app;
+        _store = store;
+        Context = context;
+        _logger = logger;
+    }
+
+    public DaemonContext Context { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    public static async Task<BerthDaemon> StartAsync(DaemonOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Directory.CreateDirectory(options.Dir);
+        File.SetUnixFileMode(options.Dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+        var staleSocket = await ClaimSocketAsync(options.SocketPath, cancellationToken).ConfigureAwait(false);
+
+        var store = SqliteStateStore.Open(options.DatabasePath);
+        try
+        {
+            var host = HostInfo.Read();
+            var context = new DaemonContext
+            {
+                Options = options,
+                Host = host,
+                Certificate = ServerCertificate.LoadOrCreate(options.Dir, host.Hostname),
+            };
+
+            EventHub? hub = null;
+            var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = options.Dir, Args = [] });
+            builder.Logging.ClearProviders();
+            var minimum = options.Debug ? LogLevel.Debug : options.Verbose ? LogLevel.Information : LogLevel.Warning;
+            builder.Logging.SetMinimumLevel(minimum);
+            builder.Logging.AddProvider(new BerthLoggerProvider(options.LogFile, minimum, () => hub));
+            builder.WebHost.ConfigureKestrel(kestrel =>
+            {
+                kestrel.AddServerHeader = false;
+                kestrel.Limits.MaxRequestBodySize = null; // image and backup uploads are streamed
+                kestrel.ListenUnixSocket(options.SocketPath);
+            });
+
+            var services = builder.Services;
+            services.AddSingleton(context);
+            services.AddSingleton(TimeProvider.System);
+            services.AddSingleton<IStateStore>(store);
+            services.AddSingleton<EventHub>();
+            services.AddSingleton<OperationManager>();
+            services.AddSingleton<ServerConfigService>();
+            services.AddSingleton<IProfileUsers, NoProfileUsers>();
+            services.AddSingleton<ProfileService>();
+
+            var app = builder.Build();
+            hub = app.Services.GetRequiredService<EventHub>();
+            var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("berthd");
+            DaemonLog.Starting(logger, context.Version, options.SocketPath);
+            if (staleSocket)
+            {
+                DaemonLog.StaleSocket(logger, options.SocketPath);
+            }
+
+            app.UseWebSockets();
+            MapEndpoints(app);
+            await app.Services.GetRequiredService<ProfileService>().EnsureDefaultAsync(cancellationToken).ConfigureAwait(false);
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            SecureSocket(options);
+
+            var daemon = new BerthDaemon(app, store, context, logger);
+            context.Ready.TrySetResult();
+            DaemonLog.Started(logger);
+            return daemon;
+        }
+        catch
+        {
+            await store.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Runs until shutdown is requested (PUT /internal/shutdown or the token).</summary>
+    public async Task WaitForShutdownAsync(CancellationToken cancellationToken)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, Context.Shutdown.Token);
+        try
+        {
+            await Task.Delay(Timeout.Infinite, linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        DaemonLog.Stopping(_logger);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            await _app.StopAsync(timeout.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            await _app.DisposeAsync().ConfigureAwait(false);
+            await _store.DisposeAsync().ConfigureAwait(false);
+            File.Delete(Context.Options.SocketPath);
+        }
+    }
+
+    private static void MapEndpoints(WebApplication app)
+    {
+        var services = app.Services;
+        new ServerEndpoints(services.GetRequiredService<DaemonContext>(), services.GetRequiredService<ServerConfigService>()).Map(app);
+        new ProfilesEndpoints(services.GetRequiredService<ProfileService>()).Map(app);
+        new OperationsEndpoints(services.GetRequiredService<OperationManager>(), services.GetRequiredService<EventHub>()).Map(app);
+        new EventsEndpoints(services.GetRequiredService<EventHub>()).Map(app);
+        new ProjectsEndpoints(services.GetRequiredService<ProfileService>()).Map(app);
+        new InternalEndpoints(services.GetRequiredService<DaemonContext>()).Map(app);
+        CertificatesEndpoints.Map(app);
+        WarningsEndpoints.Map(app);
+        ResourcesEndpoints.Map(app);
+        app.MapFallback("{**path}", ctx => ApiResults.ErrorAsync(ctx, 404, "not found"));
+    }
+
+    /// <summary>
+    /// Takes the socket path: fails when another daemon answers on it, removes it when it is stale.
+    /// Returns true when a stale socket was removed.
+    /// </summary>
+    private static async Task<bool> ClaimSocketAsync(string path, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(path))
+        {
+            return false;
+        }
+
+        using var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            await probe.ConnectAsync(new UnixDomainSocketEndPoint(path), cancellationToken).ConfigureAwait(false);
+        }
+        catch (SocketException)
+        {
+            File.Delete(path);
+            return true;
+        }
+
+        throw new InvalidOperationException($"berthd is already running on {path}");
+    }
+
+    private static void SecureSocket(DaemonOptions options)
+    {
+        File.SetUnixFileMode(options.SocketPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite);
+        if (options.Group is not null)
+        {
+            var gid = GroupIds.Lookup(options.Group) ?? throw new InvalidOperationException($"Unknown group \"{options.Group}\"");
+            Berth.Native.FileOwnership.Chown(options.SocketPath, -1, gid);
+        }
+    }
+}

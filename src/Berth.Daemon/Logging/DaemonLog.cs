@@ -1,0 +1,20 @@
+namespace Berth.Daemon.Logging;
+
+/// <summary>berthd's log messages; event ids are listed once, here.</summary>
+internal static partial class DaemonLog
+{
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Starting berthd {Version} on {Socket}")]
+    public static partial void Starting(ILogger logger, string version, string socket);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Daemon started")]
+    public static partial void Started(ILogger logger);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Stopping daemon")]
+    public static partial void Stopping(ILogger logger);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "Removed stale socket {Socket}")]
+    public static partial void StaleSocket(ILogger logger, string socket);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Debug, Message = "Handling API request {Method} {Url}")]
+    public static partial void Request(ILogger logger, string method, string url);
+}

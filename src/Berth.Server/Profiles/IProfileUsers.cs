@@ -1,0 +1,20 @@
+namespace Berth.Server.Profiles;
+
+/// <summary>Who uses a profile (instances); the instances subsystem provides the real answer.</summary>
+public interface IProfileUsers
+{
+    IReadOnlyList<string> UsersOf(string project, string profile);
+
+    /// <summary>Points users of <paramref name="oldName"/> at <paramref name="newName"/> inside a rename.</summary>
+    void Rename(Database.IStateTransaction tx, string project, string oldName, string newName);
+}
+
+/// <summary>No instances exist yet, so no profile has users.</summary>
+internal sealed class NoProfileUsers : IProfileUsers
+{
+    public IReadOnlyList<string> UsersOf(string project, string profile) => [];
+
+    public void Rename(Database.IStateTransaction tx, string project, string oldName, string newName)
+    {
+    }
+}
