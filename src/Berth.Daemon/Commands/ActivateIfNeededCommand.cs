@@ -58,17 +58,19 @@ internal static class ActivateIfNeededCommand
             return false;
         }
 
-        var start = new ProcessStartInfo("setsid")
-        {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = false,
-            RedirectStandardError = false,
-        };
+        // Through sh so the daemon gets /dev/null for its standard streams and never holds our caller's pipes.
+        var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add("exec setsid \"$0\" --logfile \"$1\" </dev/null >/dev/null 2>&1 &");
         start.ArgumentList.Add(self);
-        start.ArgumentList.Add("--logfile");
         start.ArgumentList.Add(Path.Combine(options.Dir, "berthd.log"));
         using var process = Process.Start(start);
-        return process is not null;
+        if (process is null)
+        {
+            return false;
+        }
+
+        process.WaitForExit();
+        return process.ExitCode == 0;
     }
 }

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs Debian packages Berth needs. "runtime": what berthd uses; "test": that plus the real LXD clients
+# the compatibility tests drive. Idempotent: apt is only asked when something is missing.
+set -euo pipefail
+mode=${1:-runtime}
+
+runtime_packages=(ca-certificates util-linux)
+test_packages=(lxd-client python3-pylxd curl)
+
+packages=("${runtime_packages[@]}")
+[ "$mode" = test ] && packages+=("${test_packages[@]}")
+
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "==> apt-get install ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! command -v dotnet >/dev/null 2>&1; then
+    echo "install-deps: the .NET 10 SDK (dotnet) is required and is not on PATH" >&2
+    exit 1
+fi

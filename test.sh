@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Runs every test of this checkout as CI does: installs what the tests need, builds (warnings are errors),
+# checks formatting, publishes berthd and berth for the system tests, runs unit, daemon and system tests,
+# and ends with one summary line: "N passed, N failed".
+set -euo pipefail
+cd "$(dirname "$0")"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DEBIAN_FRONTEND=noninteractive
+
+if [ "$(id -u)" != 0 ]; then
+    echo "test.sh: the system tests run real daemons and need root" >&2
+    exit 1
+fi
+
+./scripts/install-deps.sh test
+
+echo "==> build"
+dotnet build Berth.slnx -c Release -v quiet -nologo
+
+echo "==> format"
+dotnet format Berth.slnx --verify-no-changes --no-restore -v quiet
+
+echo "==> publish berthd and berth"
+rm -rf artifacts/publish
+dotnet publish src/Berth.Daemon -c Release -o artifacts/publish --no-build -v quiet -nologo
+dotnet publish src/Berth.Cli -c Release -o artifacts/publish --no-build -v quiet -nologo
+export BERTH_BIN="$PWD/artifacts/publish"
+
+passed=0 failed=0 status=0
+run_tests() {
+    local project=$1 log
+    log=$(mktemp)
+    echo "==> $project"
+    if ! dotnet test "$project" -c Release --no-build -v quiet -nologo 2>&1 | tee "$log"; then
+        status=1
+    fi
+    local line
+    line=$(grep -E '(Passed|Failed)! +- Failed: +[0-9]+, Passed: +[0-9]+' "$log" | tail -1 || true)
+    if [ -z "$line" ]; then
+        echo "$project: no test summary (crashed or no tests)" >&2
+        status=1
+        failed=$((failed + 1))
+    else
+        failed=$((failed + $(sed -E 's/.*Failed: +([0-9]+),.*/\1/' <<<"$line")))
+        passed=$((passed + $(sed -E 's/.*Passed: +([0-9]+),.*/\1/' <<<"$line")))
+    fi
+    rm -f "$log"
+}
+
+for project in test/Berth.Api.Tests test/Berth.Server.Tests test/Berth.Cli.Tests test/Berth.Daemon.Tests test/Berth.System.Tests; do
+    run_tests "$project"
+done
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$status" -eq 0 ]

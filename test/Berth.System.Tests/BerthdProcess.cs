@@ -1,0 +1,130 @@
+using System.Diagnostics;
+
+namespace Berth.System.Tests;
+
+/// <summary>
+/// A real berthd process on a data dir of its own, with the client environment (LXD_DIR, LXD_CONF, BERTH_CONF)
+/// that points Debian's lxc and berth at it. Stopped by its own PID and removed on dispose.
+/// </summary>
+public sealed class BerthdProcess : IAsyncDisposable
+{
+    private Process? _process;
+
+    private BerthdProcess(string bin)
+    {
+        Bin = bin;
+        Directory.CreateDirectory(Dir);
+        Directory.CreateDirectory(ClientConf);
+    }
+
+    public string Bin { get; }
+
+    public string Dir { get; } = Path.Combine(Path.GetTempPath(), "berth-sys-" + Guid.NewGuid().ToString("N")[..10]);
+
+    public string ClientConf => Path.Combine(Dir + ".conf");
+
+    public string Socket => Path.Combine(Dir, "unix.socket");
+
+    public int Pid => _process?.Id ?? 0;
+
+    public Dictionary<string, string> Env => new()
+    {
+        ["BERTH_DIR"] = Dir,
+        ["LXD_DIR"] = Dir,
+        ["LXD_CONF"] = ClientConf,
+        ["BERTH_CONF"] = ClientConf,
+        ["HOME"] = ClientConf,
+    };
+
+    public static async Task<BerthdProcess> StartAsync()
+    {
+        SystemRequirements.RequireRoot();
+        var daemon = new BerthdProcess(SystemRequirements.BinDir());
+        await daemon.StartAgainAsync();
+        return daemon;
+    }
+
+    public async Task StartAgainAsync()
+    {
+        var start = new ProcessStartInfo(Path.Combine(Bin, "berthd"))
+        {
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+        };
+        start.ArgumentList.Add("--logfile");
+        start.ArgumentList.Add(Path.Combine(Dir, "berthd.log"));
+        foreach (var (key, value) in Env)
+        {
+            start.Environment[key] = value;
+        }
+
+        _process = Process.Start(start)!;
+        var ready = await BerthdAsync("waitready", "--timeout", "30");
+        Assert.True(ready.ExitCode == 0, "berthd did not become ready: " + ready + "\n" + Log());
+    }
+
+    /// <summary>SIGKILL: the crash case.</summary>
+    public async Task KillAsync()
+    {
+        _process!.Kill();
+        await _process.WaitForExitAsync();
+    }
+
+    /// <summary>Waits for the process to exit by itself (after berthd shutdown).</summary>
+    public async Task<bool> WaitExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process!.WaitForExitAsync(cts.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    public Task<ProcessResult> LxcAsync(params string[] args) => ProcessRunner.RunAsync(SystemRequirements.Tool("lxc"), args, Env);
+
+    public Task<ProcessResult> LxcStdinAsync(string stdin, params string[] args) => ProcessRunner.RunAsync(SystemRequirements.Tool("lxc"), args, Env, stdin);
+
+    public Task<ProcessResult> BerthAsync(params string[] args) => ProcessRunner.RunAsync(Path.Combine(Bin, "berth"), args, Env);
+
+    public Task<ProcessResult> BerthStdinAsync(string stdin, params string[] args) => ProcessRunner.RunAsync(Path.Combine(Bin, "berth"), args, Env, stdin);
+
+    public Task<ProcessResult> BerthdAsync(params string[] args) => ProcessRunner.RunAsync(Path.Combine(Bin, "berthd"), args, Env);
+
+    public Task<ProcessResult> BerthdStdinAsync(string stdin, params string[] args) => ProcessRunner.RunAsync(Path.Combine(Bin, "berthd"), args, Env, stdin);
+
+    public string Log()
+    {
+        var path = Path.Combine(Dir, "berthd.log");
+        return File.Exists(path) ? File.ReadAllText(path) : "";
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_process is { HasExited: false })
+        {
+            _process.Kill();
+            await _process.WaitForExitAsync();
+        }
+
+        _process?.Dispose();
+
+        // A daemon started by a command under test (activateifneeded) is stopped through its own socket.
+        if (File.Exists(Socket))
+        {
+            await BerthdAsync("shutdown", "--timeout", "10");
+        }
+
+        foreach (var dir in new[] { Dir, ClientConf })
+        {
+            if (Directory.Exists(dir))
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+        }
+    }
+}
