@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Sets Berth up on this machine and runs the main job. Idempotent: run it again after a pull.
+#  1. Debian packages berthd needs
+#  2. builds berthd and berth (Release) into /usr/lib/berth, links them into /usr/local/bin
+#  3. starts berthd (a systemd unit when systemd is PID 1, else in the background), waits until ready
+#  4. initialises it (berthd init --auto) and shows the server (berth info)
+set -euo pipefail
+cd "$(dirname "$0")"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DEBIAN_FRONTEND=noninteractive
+
+prefix=/usr/lib/berth
+bindir=/usr/local/bin
+dir=${BERTH_DIR:-/var/lib/berth}
+logdir=/var/log/berth
+
+if [ "$(id -u)" != 0 ]; then
+    echo "install.sh: run as root (berthd is a privileged daemon)" >&2
+    exit 1
+fi
+
+./scripts/install-deps.sh runtime
+
+echo "==> build"
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+dotnet publish src/Berth.Daemon -c Release -o "$stage" -v quiet -nologo
+dotnet publish src/Berth.Cli -c Release -o "$stage" -v quiet -nologo
+
+running=false
+if [ -x "$bindir/berthd" ] && BERTH_DIR=$dir "$bindir/berthd" waitready --timeout 1 >/dev/null 2>&1; then
+    running=true
+fi
+
+if $running; then
+    echo "==> stop the running berthd to replace it"
+    if [ -d /run/systemd/system ] && systemctl is-active --quiet berthd 2>/dev/null; then
+        systemctl stop berthd
+    else
+        BERTH_DIR=$dir "$bindir/berthd" shutdown --timeout 60
+    fi
+fi
+
+echo "==> install into $prefix"
+rm -rf "$prefix.new"
+cp -a "$stage" "$prefix.new"
+rm -rf "$prefix"
+mv "$prefix.new" "$prefix"
+ln -sf "$prefix/berthd" "$bindir/berthd"
+ln -sf "$prefix/berth" "$bindir/berth"
+if [ -d /etc/bash_completion.d ] && "$prefix/berth" completion bash >/dev/null 2>&1; then
+    "$prefix/berth" completion bash > /etc/bash_completion.d/berth
+fi
+
+echo "==> start berthd"
+mkdir -p "$logdir"
+if [ "$(cat /proc/1/comm 2>/dev/null)" = systemd ]; then
+    cat > /etc/systemd/system/berthd.service <<UNIT
+[Unit]
+Description=Berth system container daemon
+After=network-online.target
+
+[Service]
+Environment=BERTH_DIR=$dir
+ExecStart=$bindir/berthd --logfile $logdir/berthd.log
+ExecStop=$bindir/berthd shutdown
+KillMode=process
+Restart=on-failure
+LimitNOFILE=1048576
+
+[Install]
+WantedBy=multi-user.target
+UNIT
+    systemctl daemon-reload
+    systemctl enable --now berthd
+else
+    # No service manager: run it in its own session, detached from this shell.
+    BERTH_DIR=$dir setsid "$bindir/berthd" --logfile "$logdir/berthd.log" </dev/null >/dev/null 2>&1 &
+fi
+BERTH_DIR=$dir "$bindir/berthd" waitready --timeout 60
+
+echo "==> initialise"
+BERTH_DIR=$dir "$bindir/berthd" init --auto
+
+echo "==> berth info"
+BERTH_DIR=$dir "$bindir/berth" info | grep -E '^(  )?(api_version|auth|server_name|server_version|server_pid|kernel_version|driver):'
+echo "Berth is installed: berthd is running on $dir/unix.socket (log: $logdir/berthd.log)."
