@@ -32,6 +32,20 @@ internal sealed class ApiRoute
             "HEAD" => Head ?? Get,
             _ => null,
         };
+        var events = context.RequestServices.GetRequiredService<Berth.Server.Events.EventHub>();
+        if (events.HasListeners(EventType.Logging))
+        {
+            var requestor = context.Requestor();
+            events.PublishLogging("debug", "Handling API request", new Dictionary<string, string>
+            {
+                ["ip"] = requestor.Address,
+                ["method"] = context.Request.Method,
+                ["protocol"] = requestor.Protocol,
+                ["url"] = context.Request.Path + context.Request.QueryString,
+                ["username"] = requestor.Username,
+            });
+        }
+
         try
         {
             if (handler is null)

@@ -100,6 +100,26 @@ public sealed class OperationsAndEventsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Events_LoggingType_SeesApiRequests()
+    {
+        using var socket = new ClientWebSocket();
+        await socket.ConnectAsync(new Uri("ws://unix.socket/1.0/events?type=logging"), _daemon.Client.Invoker, TestContext.Current.CancellationToken);
+
+        await _daemon.SendAsync("GET", "/1.0/profiles?recursion=1");
+
+        JsonElement metadata;
+        do
+        {
+            metadata = (await ReceiveAsync(socket)).GetProperty("metadata");
+        }
+        while (!(metadata.GetProperty("context").TryGetProperty("url", out var url) && url.GetString() == "/1.0/profiles?recursion=1"));
+
+        Assert.Equal("Handling API request", metadata.GetProperty("message").GetString());
+        Assert.Equal("GET", metadata.GetProperty("context").GetProperty("method").GetString());
+        Assert.Equal("unix", metadata.GetProperty("context").GetProperty("protocol").GetString());
+    }
+
+    [Fact]
     public async Task Events_UnknownType_Is400()
     {
         var response = await _daemon.SendAsync("GET", "/1.0/events?type=bogus");
