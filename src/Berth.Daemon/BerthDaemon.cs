@@ -6,6 +6,7 @@ using Berth.Server.Config;
 using Berth.Server.Database;
 using Berth.Server.Events;
 using Berth.Server.Host;
+using Berth.Server.Images;
 using Berth.Server.Operations;
 using Berth.Server.Profiles;
 using Berth.Server.Security;
@@ -75,6 +76,9 @@ internal sealed class BerthDaemon : IAsyncDisposable
             services.AddSingleton<ServerConfigService>();
             services.AddSingleton<IProfileUsers, NoProfileUsers>();
             services.AddSingleton<ProfileService>();
+            services.AddSingleton(new ImageStoreOptions { Dir = Path.Combine(options.Dir, "images") });
+            services.AddSingleton<ImageService>();
+            services.AddSingleton<ImageAliasService>();
 
             var app = builder.Build();
             hub = app.Services.GetRequiredService<EventHub>();
@@ -147,6 +151,8 @@ internal sealed class BerthDaemon : IAsyncDisposable
         new EventsEndpoints(services.GetRequiredService<EventHub>()).Map(app);
         new ProjectsEndpoints(services.GetRequiredService<ProfileService>()).Map(app);
         new InternalEndpoints(services.GetRequiredService<DaemonContext>()).Map(app);
+        new ImagesEndpoints(services.GetRequiredService<ImageService>(), services.GetRequiredService<OperationManager>()).Map(app);
+        new ImageAliasesEndpoints(services.GetRequiredService<ImageAliasService>()).Map(app);
         CertificatesEndpoints.Map(app);
         WarningsEndpoints.Map(app);
         ResourcesEndpoints.Map(app);

@@ -48,4 +48,16 @@ public class WireJsonTests
         Assert.Contains("instances", ApiExtensions.All);
         Assert.Equal(ApiExtensions.All.Count, ApiExtensions.All.Distinct().Count());
     }
+
+    [Theory]
+    [InlineData("2026-11-22T07:27:39Z", "2026-11-22T07:27:39Z")]
+    [InlineData("2026-11-22T07:34:02.7653958+00:00", "2026-11-22T07:34:02.7653958Z")]
+    [InlineData("2026-11-22T09:34:02.5+02:00", "2026-11-22T07:34:02.5Z")]
+    [InlineData("0001-01-01T00:00:00Z", "0001-01-01T00:00:00Z")]
+    public void Times_AreWrittenAsGoRfc3339Nano(string input, string expected)
+    {
+        var op = new Operation { CreatedAt = DateTimeOffset.Parse(input, System.Globalization.CultureInfo.InvariantCulture) };
+        using var doc = JsonDocument.Parse(JsonSerializer.Serialize(op, ApiJsonContext.Wire.Operation));
+        Assert.Equal(expected, doc.RootElement.GetProperty("created_at").GetString());
+    }
 }

@@ -7,7 +7,7 @@ namespace Berth.Api.Json;
 [JsonSourceGenerationOptions(
     WriteIndented = false,
     DefaultIgnoreCondition = JsonIgnoreCondition.Never,
-    Converters = [typeof(SortedStringMapConverter), typeof(SortedDeviceMapConverter)])]
+    Converters = [typeof(SortedStringMapConverter), typeof(SortedDeviceMapConverter), typeof(GoTimeConverter)])]
 [JsonSerializable(typeof(ResponseRaw))]
 [JsonSerializable(typeof(Server))]
 [JsonSerializable(typeof(ServerUntrusted))]
@@ -32,6 +32,15 @@ namespace Berth.Api.Json;
 [JsonSerializable(typeof(List<Project>))]
 [JsonSerializable(typeof(Warning))]
 [JsonSerializable(typeof(List<Warning>))]
+[JsonSerializable(typeof(Image))]
+[JsonSerializable(typeof(ImagePut))]
+[JsonSerializable(typeof(List<Image>))]
+[JsonSerializable(typeof(ImagesPost))]
+[JsonSerializable(typeof(ImageAliasesEntry))]
+[JsonSerializable(typeof(ImageAliasesEntryPut))]
+[JsonSerializable(typeof(List<ImageAliasesEntry>))]
+[JsonSerializable(typeof(ImageAliasesPost))]
+[JsonSerializable(typeof(ImageAliasesEntryPost))]
 [JsonSerializable(typeof(List<string>))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
 [JsonSerializable(typeof(Dictionary<string, Dictionary<string, string>>))]
@@ -48,7 +57,7 @@ public sealed partial class ApiJsonContext : JsonSerializerContext
         // Readable UTF-8 like Go's encoder; only what JSON requires is escaped.
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         WriteIndented = false,
-        Converters = { new SortedStringMapConverter(), new SortedDeviceMapConverter() },
+        Converters = { new SortedStringMapConverter(), new SortedDeviceMapConverter(), new GoTimeConverter() },
     }));
 
     /// <summary>The context every component uses.</summary>

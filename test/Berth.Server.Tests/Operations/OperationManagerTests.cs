@@ -45,7 +45,8 @@ public sealed class OperationManagerTests : IDisposable
         await op.Completion.WaitAsync(TimeSpan.FromSeconds(5));
 
         Assert.Equal(StatusCode.Cancelled, op.Snapshot().StatusCode);
-        Assert.Equal(StatusCode.Running, fixedOp.Snapshot().StatusCode);
+        await WaitForAsync(() => fixedOp.Snapshot().StatusCode == StatusCode.Running);
+        Assert.False(fixedOp.Completion.IsCompleted);
         fixedOp.Cancellation.Cancel();
     }
 

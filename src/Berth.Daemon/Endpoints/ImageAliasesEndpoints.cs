@@ -1,0 +1,62 @@
+using Berth.Api.Json;
+using Berth.Daemon.Http;
+using Berth.Server.Images;
+
+namespace Berth.Daemon.Endpoints;
+
+/// <summary><c>/1.0/images/aliases</c>: list, create, get, update, rename, delete. Names may contain slashes.</summary>
+internal sealed class ImageAliasesEndpoints(ImageAliasService aliases)
+{
+    public void Map(IEndpointRouteBuilder routes)
+    {
+        routes.MapApi("/1.0/images/aliases", new ApiRoute { Get = ListAsync, Post = CreateAsync });
+        routes.MapApi("/1.0/images/aliases/{**name}", new ApiRoute { Get = GetAsync, Put = PutAsync, Patch = PatchAsync, Post = RenameAsync, Delete = DeleteAsync });
+    }
+
+    private Task ListAsync(HttpContext context)
+    {
+        var list = aliases.List(context.Request.Project());
+        return context.Request.Recursion() == 0
+            ? ApiResults.SyncAsync(context, [.. list.Select(a => ImageAliasService.Url(a.Name))], ApiJsonContext.Wire.ListString)
+            : ApiResults.SyncAsync(context, [.. list], ApiJsonContext.Wire.ListImageAliasesEntry);
+    }
+
+    private async Task CreateAsync(HttpContext context)
+    {
+        var request = await context.Request.ReadJsonAsync(ApiJsonContext.Wire.ImageAliasesPost).ConfigureAwait(false);
+        await aliases.CreateAsync(context.Request.Project(), request, context.Requestor(), context.RequestAborted).ConfigureAwait(false);
+        await ApiResults.CreatedAsync(context, ImageAliasService.Url(request.Name)).ConfigureAwait(false);
+    }
+
+    private Task GetAsync(HttpContext context) =>
+        ApiResults.SyncAsync(context, aliases.Get(context.Request.Project(), Name(context)), ApiJsonContext.Wire.ImageAliasesEntry);
+
+    private async Task PutAsync(HttpContext context)
+    {
+        var put = await context.Request.ReadJsonAsync(ApiJsonContext.Wire.ImageAliasesEntryPut).ConfigureAwait(false);
+        await aliases.ReplaceAsync(context.Request.Project(), Name(context), put, context.Requestor(), context.RequestAborted).ConfigureAwait(false);
+        await ApiResults.EmptySyncAsync(context).ConfigureAwait(false);
+    }
+
+    private async Task PatchAsync(HttpContext context)
+    {
+        var patch = await context.Request.ReadJsonElementAsync().ConfigureAwait(false);
+        await aliases.PatchAsync(context.Request.Project(), Name(context), patch, context.Requestor(), context.RequestAborted).ConfigureAwait(false);
+        await ApiResults.EmptySyncAsync(context).ConfigureAwait(false);
+    }
+
+    private async Task RenameAsync(HttpContext context)
+    {
+        var request = await context.Request.ReadJsonAsync(ApiJsonContext.Wire.ImageAliasesEntryPost).ConfigureAwait(false);
+        await aliases.RenameAsync(context.Request.Project(), Name(context), request.Name, context.Requestor(), context.RequestAborted).ConfigureAwait(false);
+        await ApiResults.CreatedAsync(context, ImageAliasService.Url(request.Name)).ConfigureAwait(false);
+    }
+
+    private async Task DeleteAsync(HttpContext context)
+    {
+        await aliases.DeleteAsync(context.Request.Project(), Name(context), context.Requestor(), context.RequestAborted).ConfigureAwait(false);
+        await ApiResults.EmptySyncAsync(context).ConfigureAwait(false);
+    }
+
+    private static string Name(HttpContext context) => Uri.UnescapeDataString((string)context.Request.RouteValues["name"]!);
+}

@@ -1,0 +1,136 @@
+using System.Text.Json;
+using Berth.Api;
+using Berth.Api.Json;
+using Berth.Daemon.Http;
+using Berth.Server.Filtering;
+using Berth.Server.Images;
+using Berth.Server.Operations;
+
+namespace Berth.Daemon.Endpoints;
+
+/// <summary><c>/1.0/images</c>: list, upload, get, update, delete, export.</summary>
+internal sealed class ImagesEndpoints(ImageService images, OperationManager operations)
+{
+    public void Map(IEndpointRouteBuilder routes)
+    {
+        routes.MapApi("/1.0/images", new ApiRoute { Get = ListAsync, Post = CreateAsync });
+        routes.MapApi("/1.0/images/{fingerprint}", new ApiRoute { Get = GetAsync, Put = PutAsync, Patch = PatchAsync, Delete = DeleteAsync });
+        routes.MapApi("/1.0/images/{fingerprint}/export", new ApiRoute { Get = ExportAsync });
+    }
+
+    private Task ListAsync(HttpContext context)
+    {
+        var project = context.Request.Project();
+        var filter = FilterExpression.Parse(context.Request.Query["filter"].ToString());
+        var list = images.List(project)
+            .Where(i => filter.Matches(JsonSerializer.SerializeToElement(i, ApiJsonContext.Wire.Image)))
+            .ToList();
+        return context.Request.Recursion() == 0
+            ? ApiResults.SyncAsync(context, [.. list.Select(i => ImageService.Url(i.Fingerprint))], ApiJsonContext.Wire.ListString)
+            : ApiResults.SyncAsync(context, list, ApiJsonContext.Wire.ListImage);
+    }
+
+    /// <summary>
+    /// An upload is received and checked before answering, so bad input gets a synchronous 400/409; the operation
+    /// then reports the fingerprint as LXD's does.
+    /// </summary>
+    private async Task CreateAsync(HttpContext context)
+    {
+        context.Request.Project();
+        if (context.Request.ContentType?.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) == true)
+        {
+            var post = await context.Request.ReadJsonAsync(ApiJsonContext.Wire.ImagesPost).ConfigureAwait(false);
+            throw new ApiException(501, $"Creating images from source type \"{post.Source?.Type}\" is not supported by this berthd yet");
+        }
+
+        var upload = await ImageUploadReader.ReadAsync(context.Request, images, context.RequestAborted).ConfigureAwait(false);
+        var image = await images.ImportAsync(upload, context.Requestor(), context.RequestAborted).ConfigureAwait(false);
+        var metadata = new Dictionary<string, JsonElement>
+        {
+            ["fingerprint"] = JsonSerializer.SerializeToElement(image.Fingerprint, ApiJsonContext.Wire.String),
+            ["size"] = JsonSerializer.SerializeToElement(image.Size, ApiJsonContext.Wire.Int64),
+        };
+        var operation = operations.Start("Downloading image", new() { ["images"] = [ImageService.Url(image.Fingerprint)] }, _ => Task.CompletedTask, metadata: metadata);
+        await ApiResults.AsyncAsync(context, operation).ConfigureAwait(false);
+    }
+
+    private Task GetAsync(HttpContext context)
+    {
+        var image = images.Get(context.Request.Project(), Fingerprint(context));
+        return ApiResults.SyncAsync(context, image, ApiJsonContext.Wire.Image, ImageService.ETagOf(image));
+    }
+
+    private async Task PutAsync(HttpContext context)
+    {
+        var put = await context.Request.ReadJsonAsync(ApiJsonContext.Wire.ImagePut).ConfigureAwait(false);
+        await images.UpdateAsync(context.Request.Project(), Fingerprint(context), put, context.Request.IfMatch(), context.Requestor(), context.RequestAborted).ConfigureAwait(false);
+        await ApiResults.EmptySyncAsync(context).ConfigureAwait(false);
+    }
+
+    private async Task PatchAsync(HttpContext context)
+    {
+        var patch = await context.Request.ReadJsonElementAsync().ConfigureAwait(false);
+        await images.PatchAsync(context.Request.Project(), Fingerprint(context), patch, context.Request.IfMatch(), context.Requestor(), context.RequestAborted).ConfigureAwait(false);
+        await ApiResults.EmptySyncAsync(context).ConfigureAwait(false);
+    }
+
+    /// <summary>Asynchronous as in LXD; an unknown image is a synchronous 404.</summary>
+    private async Task DeleteAsync(HttpContext context)
+    {
+        var project = context.Request.Project();
+        var image = images.Get(project, Fingerprint(context));
+        var requestor = context.Requestor();
+        var operation = operations.Start("Deleting image", new() { ["images"] = [ImageService.Url(image.Fingerprint)] },
+            op => images.DeleteAsync(project, image.Fingerprint, requestor, op.CancellationToken));
+        await ApiResults.AsyncAsync(context, operation).ConfigureAwait(false);
+    }
+
+    /// <summary>The stored bytes: one file for a unified image, multipart metadata + rootfs for a split one.</summary>
+    private async Task ExportAsync(HttpContext context)
+    {
+        var image = images.Get(context.Request.Project(), Fingerprint(context));
+        var metadataPath = images.FilePath(image.Fingerprint);
+        var rootfsPath = images.RootfsPath(image.Fingerprint);
+        var response = context.Response;
+        if (!File.Exists(rootfsPath))
+        {
+            response.ContentType = "application/octet-stream";
+            response.Headers.ContentDisposition = $"attachment; filename={image.Fingerprint}{TarExtension(metadataPath)}";
+            response.ContentLength = new FileInfo(metadataPath).Length;
+            await response.SendFileAsync(metadataPath, context.RequestAborted).ConfigureAwait(false);
+            return;
+        }
+
+        var boundary = Guid.NewGuid().ToString("N");
+        response.ContentType = "multipart/form-data; boundary=" + boundary;
+        await WritePartAsync(response, boundary, "metadata", $"meta-{image.Fingerprint}{TarExtension(metadataPath)}", metadataPath, context.RequestAborted).ConfigureAwait(false);
+        await WritePartAsync(response, boundary, "rootfs", image.Fingerprint + RootfsExtension(rootfsPath), rootfsPath, context.RequestAborted).ConfigureAwait(false);
+        await response.WriteAsync($"--{boundary}--\r\n", context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private static async Task WritePartAsync(HttpResponse response, string boundary, string name, string filename, string path, CancellationToken cancellationToken)
+    {
+        await response.WriteAsync($"--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n", cancellationToken).ConfigureAwait(false);
+        await response.SendFileAsync(path, cancellationToken).ConfigureAwait(false);
+        await response.WriteAsync("\r\n", cancellationToken).ConfigureAwait(false);
+    }
+
+    private static string TarExtension(string path) => Compression.Detect(path) switch
+    {
+        FileKind.Gzip => ".tar.gz",
+        FileKind.Xz => ".tar.xz",
+        FileKind.Bzip2 => ".tar.bz2",
+        FileKind.Zstd => ".tar.zst",
+        FileKind.Lzma => ".tar.lzma",
+        _ => ".tar",
+    };
+
+    private static string RootfsExtension(string path) => Compression.Detect(path) switch
+    {
+        FileKind.Squashfs => ".squashfs",
+        FileKind.Qcow2 => ".qcow2",
+        _ => TarExtension(path),
+    };
+
+    private static string Fingerprint(HttpContext context) => (string)context.Request.RouteValues["fingerprint"]!;
+}
