@@ -5,7 +5,7 @@ set -euo pipefail
 mode=${1:-runtime}
 
 runtime_packages=(ca-certificates util-linux)
-test_packages=(lxd-client python3-pylxd curl)
+test_packages=(lxd-client python3-pylxd curl busybox-static xz-utils)
 
 packages=("${runtime_packages[@]}")
 [ "$mode" = test ] && packages+=("${test_packages[@]}")

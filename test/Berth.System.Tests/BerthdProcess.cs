@@ -93,6 +93,13 @@ public sealed class BerthdProcess : IAsyncDisposable
 
     public Task<ProcessResult> BerthStdinAsync(string stdin, params string[] args) => ProcessRunner.RunAsync(Path.Combine(Bin, "berth"), args, Env, stdin);
 
+    /// <summary>Runs a script under Debian's python3, which has python3-pylxd (the first python3 on PATH may not).</summary>
+    public Task<ProcessResult> PythonAsync(string script)
+    {
+        SystemRequirements.Require(File.Exists("/usr/lib/python3/dist-packages/pylxd/__init__.py"), "python3-pylxd is not installed");
+        return ProcessRunner.RunAsync("/usr/bin/python3", ["-"], Env, script);
+    }
+
     public Task<ProcessResult> BerthdAsync(params string[] args) => ProcessRunner.RunAsync(Path.Combine(Bin, "berthd"), args, Env);
 
     public Task<ProcessResult> BerthdStdinAsync(string stdin, params string[] args) => ProcessRunner.RunAsync(Path.Combine(Bin, "berthd"), args, Env, stdin);

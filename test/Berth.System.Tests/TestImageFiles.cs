@@ -1,0 +1,54 @@
+using System.Diagnostics;
+
+namespace Berth.System.Tests;
+
+/// <summary>Busybox images built for a test from the host's busybox-static, with Debian's tar and xz.</summary>
+internal sealed class TestImageFiles : IDisposable
+{
+    public TestImageFiles()
+    {
+        SystemRequirements.Require(File.Exists("/bin/busybox"), "busybox-static is not installed");
+        var stage = Path.Combine(Dir, "stage");
+        Directory.CreateDirectory(Path.Combine(stage, "rootfs", "bin"));
+        File.Copy("/bin/busybox", Path.Combine(stage, "rootfs", "bin", "busybox"));
+        File.WriteAllText(Path.Combine(stage, "metadata.yaml"),
+            $"architecture: x86_64\ncreation_date: {DateTimeOffset.UtcNow.ToUnixTimeSeconds()}\nproperties:\n  os: busybox\n  description: Busybox for tests\n");
+        Tar("-C", stage, "-czf", Unified, "metadata.yaml", "rootfs");
+        Tar("-C", stage, "-cJf", SplitMetadata, "metadata.yaml");
+        Tar("-C", Path.Combine(stage, "rootfs"), "-cJf", SplitRootfs, ".");
+    }
+
+    public string Dir { get; } = Path.Combine(Path.GetTempPath(), "berth-img-" + Guid.NewGuid().ToString("N")[..10]);
+
+    public string Unified => Path.Combine(Dir, "busybox.tar.gz");
+
+    public string SplitMetadata => Path.Combine(Dir, "meta.tar.xz");
+
+    public string SplitRootfs => Path.Combine(Dir, "rootfs.tar.xz");
+
+    public static string Sha256(params string[] files)
+    {
+        using var hash = global::System.Security.Cryptography.IncrementalHash.CreateHash(global::System.Security.Cryptography.HashAlgorithmName.SHA256);
+        foreach (var file in files)
+        {
+            hash.AppendData(File.ReadAllBytes(file));
+        }
+
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    public void Dispose() => Directory.Delete(Dir, recursive: true);
+
+    private static void Tar(params string[] args)
+    {
+        var start = new ProcessStartInfo("tar") { UseShellExecute = false };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        process.WaitForExit();
+        Assert.Equal(0, process.ExitCode);
+    }
+}
