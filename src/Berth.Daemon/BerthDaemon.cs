@@ -7,6 +7,7 @@ using Berth.Server.Database;
 using Berth.Server.Events;
 using Berth.Server.Host;
 using Berth.Server.Images;
+using Berth.Server.Images.SimpleStreams;
 using Berth.Server.Operations;
 using Berth.Server.Profiles;
 using Berth.Server.Security;
@@ -79,6 +80,11 @@ internal sealed class BerthDaemon : IAsyncDisposable
             services.AddSingleton(new ImageStoreOptions { Dir = Path.Combine(options.Dir, "images") });
             services.AddSingleton<ImageService>();
             services.AddSingleton<ImageAliasService>();
+            services.AddSingleton<SimpleStreamsPublisher>();
+            services.AddSingleton(new HttpClient(new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1) }) { Timeout = TimeSpan.FromHours(1) });
+            services.AddSingleton<SimpleStreamsClient>();
+            services.AddSingleton<ImageDownloader>();
+            services.AddSingleton<ImagePuller>();
 
             var app = builder.Build();
             hub = app.Services.GetRequiredService<EventHub>();
@@ -151,8 +157,9 @@ internal sealed class BerthDaemon : IAsyncDisposable
         new EventsEndpoints(services.GetRequiredService<EventHub>()).Map(app);
         new ProjectsEndpoints(services.GetRequiredService<ProfileService>()).Map(app);
         new InternalEndpoints(services.GetRequiredService<DaemonContext>()).Map(app);
-        new ImagesEndpoints(services.GetRequiredService<ImageService>(), services.GetRequiredService<OperationManager>()).Map(app);
+        new ImagesEndpoints(services.GetRequiredService<ImageService>(), services.GetRequiredService<ImagePuller>(), services.GetRequiredService<OperationManager>()).Map(app);
         new ImageAliasesEndpoints(services.GetRequiredService<ImageAliasService>()).Map(app);
+        new SimpleStreamsEndpoints(services.GetRequiredService<SimpleStreamsPublisher>(), services.GetRequiredService<ImageService>()).Map(app);
         CertificatesEndpoints.Map(app);
         WarningsEndpoints.Map(app);
         ResourcesEndpoints.Map(app);

@@ -9,7 +9,7 @@ using Berth.Server.Operations;
 namespace Berth.Daemon.Endpoints;
 
 /// <summary><c>/1.0/images</c>: list, upload, get, update, delete, export.</summary>
-internal sealed class ImagesEndpoints(ImageService images, OperationManager operations)
+internal sealed class ImagesEndpoints(ImageService images, ImagePuller puller, OperationManager operations)
 {
     public void Map(IEndpointRouteBuilder routes)
     {
@@ -40,7 +40,17 @@ internal sealed class ImagesEndpoints(ImageService images, OperationManager oper
         if (context.Request.ContentType?.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) == true)
         {
             var post = await context.Request.ReadJsonAsync(ApiJsonContext.Wire.ImagesPost).ConfigureAwait(false);
-            throw new ApiException(501, $"Creating images from source type \"{post.Source?.Type}\" is not supported by this berthd yet");
+            if (post.Source?.Type != "image")
+            {
+                throw new ApiException(post.Source is null ? 400 : 501, post.Source is null
+                    ? "Missing image source"
+                    : $"Creating images from source type \"{post.Source.Type}\" is not supported by this berthd yet");
+            }
+
+            var requestor = context.Requestor();
+            var pull = operations.Start("Downloading image", new() { ["images"] = [] }, op => puller.PullAsync(post, op, requestor));
+            await ApiResults.AsyncAsync(context, pull).ConfigureAwait(false);
+            return;
         }
 
         var upload = await ImageUploadReader.ReadAsync(context.Request, images, context.RequestAborted).ConfigureAwait(false);

@@ -16,7 +16,16 @@ public sealed record ImageUpload(
     string Filename,
     bool Public,
     Dictionary<string, string> Properties,
-    string? ExpectedFingerprint);
+    string? ExpectedFingerprint)
+{
+    /// <summary>Pulled from a remote rather than uploaded (subject to images.remote_cache_expiry).</summary>
+    public bool Cached { get; init; }
+
+    public bool AutoUpdate { get; init; }
+
+    /// <summary>Where to look for newer versions (set for images pulled by alias).</summary>
+    public ImageSource? UpdateSource { get; init; }
+}
 
 /// <summary>
 /// The image store: files kept byte-exact as <c>images/&lt;fp&gt;</c> (+ <c>&lt;fp&gt;.rootfs</c> for split images)
@@ -119,6 +128,9 @@ public sealed class ImageService
             Architecture = contents.Metadata.Architecture,
             Type = contents.Type,
             Public = upload.Public,
+            Cached = upload.Cached,
+            AutoUpdate = upload.AutoUpdate,
+            UpdateSource = upload.UpdateSource,
             Properties = properties,
             CreatedAt = DateTimeOffset.FromUnixTimeSeconds(contents.Metadata.CreationDate),
             ExpiresAt = contents.Metadata.ExpiryDate > 0 ? DateTimeOffset.FromUnixTimeSeconds(contents.Metadata.ExpiryDate) : DateTimeOffset.UnixEpoch,
