@@ -23,12 +23,12 @@ internal static partial class ValueChecks
 
     /// <summary>
     /// <c>snapshots.schedule</c>: a five-field cron expression or an alias such as <c>@daily</c>; several may be
-    /// given separated by commas, as LXD allows.
+    /// given separated by ", " (comma and space, as LXD splits them, since cron fields use bare commas).
     /// </summary>
     public static readonly ValueCheck Schedule = v =>
     {
         const string Expected = "expected a cron expression with 5 fields like \"0 6 * * *\" or an alias like @daily";
-        foreach (var part in v.Split(','))
+        foreach (var part in v.Split(", "))
         {
             var schedule = part.Trim();
             if (schedule.StartsWith('@') ? !ScheduleAliases.Contains(schedule, StringComparer.Ordinal) : !IsCron(schedule))
