@@ -7,20 +7,38 @@ internal static partial class ValueChecks
 {
     private static readonly Dictionary<string, long> ByteMultipliers = new(StringComparer.Ordinal)
     {
-        [""] = 1, ["B"] = 1, [" bytes"] = 1,
-        ["kB"] = 1000L, ["MB"] = 1000L * 1000, ["GB"] = 1000L * 1000 * 1000,
-        ["TB"] = 1000L * 1000 * 1000 * 1000, ["PB"] = 1000L * 1000 * 1000 * 1000 * 1000,
+        [""] = 1,
+        ["B"] = 1,
+        [" bytes"] = 1,
+        ["kB"] = 1000L,
+        ["MB"] = 1000L * 1000,
+        ["GB"] = 1000L * 1000 * 1000,
+        ["TB"] = 1000L * 1000 * 1000 * 1000,
+        ["PB"] = 1000L * 1000 * 1000 * 1000 * 1000,
         ["EB"] = 1000L * 1000 * 1000 * 1000 * 1000 * 1000,
-        ["KiB"] = 1L << 10, ["MiB"] = 1L << 20, ["GiB"] = 1L << 30, ["TiB"] = 1L << 40, ["PiB"] = 1L << 50, ["EiB"] = 1L << 60,
+        ["KiB"] = 1L << 10,
+        ["MiB"] = 1L << 20,
+        ["GiB"] = 1L << 30,
+        ["TiB"] = 1L << 40,
+        ["PiB"] = 1L << 50,
+        ["EiB"] = 1L << 60,
     };
 
     private static readonly Dictionary<string, long> BitMultipliers = new(StringComparer.Ordinal)
     {
         ["bit"] = 1,
-        ["kbit"] = 1000L, ["Mbit"] = 1000L * 1000, ["Gbit"] = 1000L * 1000 * 1000,
-        ["Tbit"] = 1000L * 1000 * 1000 * 1000, ["Pbit"] = 1000L * 1000 * 1000 * 1000 * 1000,
+        ["kbit"] = 1000L,
+        ["Mbit"] = 1000L * 1000,
+        ["Gbit"] = 1000L * 1000 * 1000,
+        ["Tbit"] = 1000L * 1000 * 1000 * 1000,
+        ["Pbit"] = 1000L * 1000 * 1000 * 1000 * 1000,
         ["Ebit"] = 1000L * 1000 * 1000 * 1000 * 1000 * 1000,
-        ["Kibit"] = 1L << 10, ["Mibit"] = 1L << 20, ["Gibit"] = 1L << 30, ["Tibit"] = 1L << 40, ["Pibit"] = 1L << 50, ["Eibit"] = 1L << 60,
+        ["Kibit"] = 1L << 10,
+        ["Mibit"] = 1L << 20,
+        ["Gibit"] = 1L << 30,
+        ["Tibit"] = 1L << 40,
+        ["Pibit"] = 1L << 50,
+        ["Eibit"] = 1L << 60,
     };
 
     /// <summary>
