@@ -150,6 +150,18 @@ public sealed class ServerEndpointsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Resources_DescribeThisHost()
+    {
+        var response = await _daemon.SendAsync("GET", "/1.0/resources");
+
+        Assert.Equal(200, response.Status);
+        var resources = response.Metadata;
+        Assert.Equal(Environment.ProcessorCount, resources.GetProperty("cpu").GetProperty("total").GetInt32());
+        Assert.True(resources.GetProperty("memory").GetProperty("total").GetInt64() > 0);
+        Assert.Equal(["cpu", "memory", "gpu", "network", "storage", "usb", "pci", "system"], resources.EnumerateObject().Select(p => p.Name));
+    }
+
+    [Fact]
     public async Task Warnings_AndCertificates_AreEmptyLists()
     {
         foreach (var path in new[] { "/1.0/warnings", "/1.0/warnings?recursion=1", "/1.0/certificates", "/1.0/certificates?recursion=1" })
