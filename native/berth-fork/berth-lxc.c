@@ -455,9 +455,6 @@ static int wait_ready(int fd, short events, int cancel_fd)
 EXPORT long berth_read(int fd, void *buf, size_t len, int cancel_fd)
 {
 	for (;;) {
-		int r = wait_ready(fd, POLLIN, cancel_fd);
-		if (r < 0)
-			return r;
 		ssize_t n = read(fd, buf, len);
 		if (n >= 0)
 			return n;
@@ -465,26 +462,44 @@ EXPORT long berth_read(int fd, void *buf, size_t len, int cancel_fd)
 			return 0;
 		if (errno != EAGAIN && errno != EINTR)
 			return -errno;
+		if (errno == EAGAIN) {
+			int r = wait_ready(fd, POLLIN, cancel_fd);
+			if (r < 0)
+				return r;
+		}
 	}
 }
 
-/* write() of the whole buffer that can be cancelled. */
+#define BERTH_NO_WAIT (-2)
+
+/* write() of the whole buffer that can be cancelled. With cancel_fd ==
+ * BERTH_NO_WAIT it never blocks and returns how much it wrote before EAGAIN. */
 EXPORT long berth_write(int fd, const void *buf, size_t len, int cancel_fd)
 {
 	size_t done = 0;
 	while (done < len) {
+		ssize_t n = write(fd, (const char *)buf + done, len - done);
+		if (n >= 0) {
+			done += (size_t)n;
+			continue;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN)
+			return -errno;
+		if (cancel_fd == BERTH_NO_WAIT)
+			break;
 		int r = wait_ready(fd, POLLOUT, cancel_fd);
 		if (r < 0)
 			return r;
-		ssize_t n = write(fd, (const char *)buf + done, len - done);
-		if (n < 0) {
-			if (errno == EAGAIN || errno == EINTR)
-				continue;
-			return -errno;
-		}
-		done += (size_t)n;
 	}
 	return (long)done;
+}
+
+EXPORT int berth_dup_cloexec(int fd)
+{
+	int r = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	return r < 0 ? -errno : r;
 }
 
 EXPORT int berth_set_nonblocking(int fd)
