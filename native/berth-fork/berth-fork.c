@@ -20,6 +20,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -230,9 +231,10 @@ static int cmd_ips(const char *lxcpath, const char *name, const char *iface)
 	return 0;
 }
 
-/* Signal forwarding for exec. The handler runs in this process only: liblxc's
- * intermediate attach processes inherit it until they exec, so it checks
- * getpid() and never signals while the attached pid is unknown. */
+/* Signal forwarding for exec. liblxc's attach children inherit the handler
+ * until they exec, so it checks getpid(): in the helper it forwards (or keeps
+ * the signal until the attached pid is known), in a child it restores the
+ * default action and re-raises. */
 static const int forwarded_signals[] = {
 	SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH,
 	SIGCONT, SIGTSTP, SIGTTIN, SIGTTOU, SIGALRM,
@@ -249,6 +251,12 @@ static void forward_signal(int sig)
 			kill(attached_pid, sig);
 		else
 			pending_signal = sig;
+	} else {
+		/* A liblxc child that has not exec'd yet (the attached process
+		 * itself, signalled as soon as its pid is known): act as if the
+		 * handler were not there. */
+		signal(sig, SIG_DFL);
+		raise(sig);
 	}
 	errno = saved;
 }
@@ -337,6 +345,14 @@ static int cmd_exec(const char *lxcpath, const char *name, int argc, char **argv
 		return EXIT_ATTACH_FAILED;
 	if (!c->is_running(c)) {
 		fprintf(stderr, "berth-fork: container %s is not running\n", name);
+		lxc_container_put(c);
+		return EXIT_ATTACH_FAILED;
+	}
+
+	/* The attached process inherits our fds: keep the status fd out of it,
+	 * or the daemon would not see EOF there until the command exits. */
+	if (status_fd >= 0 && fcntl(status_fd, F_SETFD, FD_CLOEXEC) < 0) {
+		fprintf(stderr, "berth-fork: bad --status-fd %d: %s\n", status_fd, strerror(errno));
 		lxc_container_put(c);
 		return EXIT_ATTACH_FAILED;
 	}

@@ -268,7 +268,7 @@ EXPORT int berth_set_running_config_item(const char *lxcpath, const char *name, 
 
 /*
  * fds[i] (i < nfds) is the parent fd that becomes child fd i; -1 means /dev/null.
- * Everything else is closed on exec (all berthd fds are O_CLOEXEC).
+ * Every other fd is closed in the child (closefrom), whatever its O_CLOEXEC flag.
  * Signal mask is emptied and all dispositions reset (.NET ignores SIGPIPE).
  * On success stores the pid and a pidfd (O_CLOEXEC) and returns 0.
  */
@@ -329,6 +329,13 @@ EXPORT int berth_spawn(const char *path, char *const argv[], char *const envp[],
 			ret = -ret;
 			goto out;
 		}
+	}
+
+	/* Belt and braces: even fds someone opened without O_CLOEXEC stay behind. */
+	ret = posix_spawn_file_actions_addclosefrom_np(&fa, nfds);
+	if (ret != 0) {
+		ret = -ret;
+		goto out;
 	}
 
 	ret = posix_spawn(&pid, path, &fa, &attr, argv, envp);

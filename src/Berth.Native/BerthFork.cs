@@ -224,7 +224,7 @@ public sealed class ForkExec : IDisposable
     {
         using var stream = new FdStream(statusRead, canWrite: false);
         using var reader = new StreamReader(stream, Encoding.ASCII);
-        var line = await reader.ReadToEndAsync().ConfigureAwait(false);
-        return int.TryParse(line.Trim(), System.Globalization.CultureInfo.InvariantCulture, out var pid) ? pid : null;
+        var line = await reader.ReadLineAsync().ConfigureAwait(false);
+        return int.TryParse(line?.Trim(), System.Globalization.CultureInfo.InvariantCulture, out var pid) ? pid : null;
     }
 }
