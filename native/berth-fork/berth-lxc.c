@@ -1,0 +1,518 @@
+/*
+ * libberth-lxc.so: flat functions berthd calls in-process through [LibraryImport].
+ *
+ * Only liblxc calls that do NOT fork live here (each is a request over the
+ * container's command socket or a cgroup file write); everything that forks is
+ * in berth-fork. Compiled against the installed lxccontainer.h, so the struct
+ * layout is never mirrored in C#.
+ *
+ * Conventions: functions return >= 0 on success and -errno on failure.
+ * Strings are returned through char ** as malloc'd memory; free them with
+ * berth_free(). berth_last_error() holds liblxc's error_string (if any) from
+ * the last failing call on the calling thread.
+ *
+ * Also here: small POSIX helpers whose argument structs are opaque or ABI
+ * dependent (posix_spawn attrs, siginfo_t, ioctl request numbers).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/pidfd.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <lxc/lxccontainer.h>
+
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
+#ifndef TIOCGPTPEER
+#define TIOCGPTPEER _IO('T', 0x41)
+#endif
+
+#define EXPORT __attribute__((visibility("default")))
+
+static __thread char last_error[512];
+
+static void set_error(const char *what, const struct lxc_container *c)
+{
+	if (c && c->error_string)
+		snprintf(last_error, sizeof(last_error), "%s: %s", what, c->error_string);
+	else
+		snprintf(last_error, sizeof(last_error), "%s", what);
+}
+
+EXPORT const char *berth_last_error(void)
+{
+	return last_error;
+}
+
+EXPORT void berth_free(void *p)
+{
+	free(p);
+}
+
+EXPORT const char *berth_lxc_version(void)
+{
+	return lxc_get_version();
+}
+
+/* Opens a container object; running-only calls pass need_running. */
+static int open_ct(const char *lxcpath, const char *name, int need_running, struct lxc_container **out)
+{
+	last_error[0] = '\0';
+	*out = NULL;
+	if (!lxcpath || !name)
+		return -EINVAL;
+	struct lxc_container *c = lxc_container_new(name, lxcpath);
+	if (!c) {
+		set_error("lxc_container_new failed", NULL);
+		return -ENOMEM;
+	}
+	if (!c->is_defined(c)) {
+		set_error("container is not defined (no config)", NULL);
+		lxc_container_put(c);
+		return -ENOENT;
+	}
+	if (need_running && !c->is_running(c)) {
+		set_error("container is not running", NULL);
+		lxc_container_put(c);
+		return -ESRCH;
+	}
+	*out = c;
+	return 0;
+}
+
+static int fail(struct lxc_container *c, const char *what, int err)
+{
+	set_error(what, c);
+	lxc_container_put(c);
+	return -err;
+}
+
+EXPORT int berth_state(const char *lxcpath, const char *name, char **out)
+{
+	struct lxc_container *c;
+	*out = NULL;
+	int ret = open_ct(lxcpath, name, 0, &c);
+	if (ret < 0)
+		return ret;
+	const char *s = c->state(c);
+	if (!s)
+		return fail(c, "state failed", EIO);
+	*out = strdup(s);
+	lxc_container_put(c);
+	return *out ? 0 : -ENOMEM;
+}
+
+EXPORT int berth_init_pid(const char *lxcpath, const char *name)
+{
+	struct lxc_container *c;
+	int ret = open_ct(lxcpath, name, 1, &c);
+	if (ret < 0)
+		return ret;
+	pid_t pid = c->init_pid(c);
+	if (pid <= 0)
+		return fail(c, "init_pid failed", ESRCH);
+	lxc_container_put(c);
+	return (int)pid;
+}
+
+EXPORT int berth_init_pidfd(const char *lxcpath, const char *name)
+{
+	struct lxc_container *c;
+	int ret = open_ct(lxcpath, name, 1, &c);
+	if (ret < 0)
+		return ret;
+	int fd = c->init_pidfd(c);
+	if (fd < 0)
+		return fail(c, "init_pidfd failed", fd < -1 ? -fd : EIO);
+	lxc_container_put(c);
+	return fd;
+}
+
+EXPORT int berth_devpts_fd(const char *lxcpath, const char *name)
+{
+	struct lxc_container *c;
+	int ret = open_ct(lxcpath, name, 1, &c);
+	if (ret < 0)
+		return ret;
+	int fd = c->devpts_fd(c);
+	if (fd < 0)
+		return fail(c, "devpts_fd failed", fd < -1 ? -fd : EIO);
+	lxc_container_put(c);
+	return fd;
+}
+
+typedef bool (*bool_op)(struct lxc_container *);
+
+static int simple_op(const char *lxcpath, const char *name, int need_running, bool_op op, const char *what)
+{
+	struct lxc_container *c;
+	int ret = open_ct(lxcpath, name, need_running, &c);
+	if (ret < 0)
+		return ret;
+	if (!op(c))
+		return fail(c, what, EIO);
+	lxc_container_put(c);
+	return 0;
+}
+
+static bool op_freeze(struct lxc_container *c) { return c->freeze(c); }
+static bool op_unfreeze(struct lxc_container *c) { return c->unfreeze(c); }
+static bool op_stop(struct lxc_container *c) { return c->stop(c); }
+
+EXPORT int berth_freeze(const char *lxcpath, const char *name)
+{
+	return simple_op(lxcpath, name, 1, op_freeze, "freeze failed");
+}
+
+EXPORT int berth_unfreeze(const char *lxcpath, const char *name)
+{
+	return simple_op(lxcpath, name, 1, op_unfreeze, "unfreeze failed");
+}
+
+/* Kills the container (SIGKILL to init via the monitor) and waits until it is stopped. */
+EXPORT int berth_stop(const char *lxcpath, const char *name)
+{
+	return simple_op(lxcpath, name, 1, op_stop, "stop failed");
+}
+
+/* Sends lxc.signal.halt and waits up to timeout seconds; -ETIMEDOUT if still running. */
+EXPORT int berth_shutdown(const char *lxcpath, const char *name, int timeout)
+{
+	struct lxc_container *c;
+	int ret = open_ct(lxcpath, name, 1, &c);
+	if (ret < 0)
+		return ret;
+	if (!c->shutdown(c, timeout))
+		return fail(c, "shutdown did not complete", ETIMEDOUT);
+	lxc_container_put(c);
+	return 0;
+}
+
+EXPORT int berth_get_cgroup_item(const char *lxcpath, const char *name, const char *key, char **out)
+{
+	struct lxc_container *c;
+	*out = NULL;
+	int ret = open_ct(lxcpath, name, 1, &c);
+	if (ret < 0)
+		return ret;
+	int len = c->get_cgroup_item(c, key, NULL, 0);
+	if (len < 0)
+		return fail(c, "get_cgroup_item failed", ENOENT);
+	char *buf = calloc((size_t)len + 1, 1);
+	if (!buf)
+		return fail(c, "out of memory", ENOMEM);
+	if (len > 0 && c->get_cgroup_item(c, key, buf, len + 1) < 0) {
+		free(buf);
+		return fail(c, "get_cgroup_item failed", ENOENT);
+	}
+	lxc_container_put(c);
+	*out = buf;
+	return 0;
+}
+
+EXPORT int berth_set_cgroup_item(const char *lxcpath, const char *name, const char *key, const char *value)
+{
+	struct lxc_container *c;
+	int ret = open_ct(lxcpath, name, 1, &c);
+	if (ret < 0)
+		return ret;
+	errno = 0;
+	if (!c->set_cgroup_item(c, key, value))
+		return fail(c, "set_cgroup_item failed", errno ? errno : EINVAL);
+	lxc_container_put(c);
+	return 0;
+}
+
+EXPORT int berth_get_running_config_item(const char *lxcpath, const char *name, const char *key, char **out)
+{
+	struct lxc_container *c;
+	*out = NULL;
+	int ret = open_ct(lxcpath, name, 1, &c);
+	if (ret < 0)
+		return ret;
+	char *v = c->get_running_config_item(c, key);
+	if (!v)
+		return fail(c, "get_running_config_item failed", ENOENT);
+	lxc_container_put(c);
+	*out = v;
+	return 0;
+}
+
+/* liblxc 5.0 has no set_running_config_item in struct lxc_container (it was
+ * never part of the public API); kept so callers get a clear -EOPNOTSUPP. */
+EXPORT int berth_set_running_config_item(const char *lxcpath, const char *name, const char *key, const char *value)
+{
+	(void)lxcpath; (void)name; (void)key; (void)value;
+	snprintf(last_error, sizeof(last_error),
+		 "liblxc %s has no set_running_config_item; change the config and restart", lxc_get_version());
+	return -EOPNOTSUPP;
+}
+
+/* ---- process spawning (posix_spawn: clone(CLONE_VM|CLONE_VFORK), never a heap-copying fork) ---- */
+
+#define BERTH_SPAWN_SETSID 1
+#define BERTH_SPAWN_CTTY 2 /* make child fd 0 the controlling terminal (implies SETSID) */
+
+/*
+ * fds[i] (i < nfds) is the parent fd that becomes child fd i; -1 means /dev/null.
+ * Every other fd is closed in the child (closefrom), whatever its O_CLOEXEC flag.
+ * Signal mask is emptied and all dispositions reset (.NET ignores SIGPIPE).
+ * On success stores the pid and a pidfd (O_CLOEXEC) and returns 0.
+ */
+EXPORT int berth_spawn(const char *path, char *const argv[], char *const envp[],
+		       const int *fds, int nfds, int flags, int *pid_out, int *pidfd_out)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	int high[16];
+	int i, ret, nhigh = 0;
+	pid_t pid;
+	sigset_t mask;
+	char ctty_path[64];
+
+	*pid_out = -1;
+	*pidfd_out = -1;
+	if (nfds < 0 || nfds > 16)
+		return -EINVAL;
+
+	/* Move sources above the targets so dup2 order cannot clobber them. */
+	for (i = 0; i < nfds; i++) {
+		high[i] = -1;
+		if (fds[i] >= 0) {
+			high[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 32);
+			if (high[i] < 0) {
+				ret = -errno;
+				goto close_high;
+			}
+		}
+		nhigh = i + 1;
+	}
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawnattr_init(&attr);
+
+	short sflags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
+	if (flags & (BERTH_SPAWN_SETSID | BERTH_SPAWN_CTTY))
+		sflags |= POSIX_SPAWN_SETSID;
+	posix_spawnattr_setflags(&attr, sflags);
+	sigemptyset(&mask);
+	posix_spawnattr_setsigmask(&attr, &mask);
+	sigfillset(&mask);
+	sigdelset(&mask, SIGKILL);
+	sigdelset(&mask, SIGSTOP);
+	posix_spawnattr_setsigdefault(&attr, &mask);
+
+	for (i = 0; i < nfds; i++) {
+		if (high[i] < 0) {
+			ret = posix_spawn_file_actions_addopen(&fa, i, "/dev/null", O_RDWR, 0);
+		} else if (i == 0 && (flags & BERTH_SPAWN_CTTY)) {
+			/* Opening the tty (without O_NOCTTY) as a fresh session leader acquires it. */
+			snprintf(ctty_path, sizeof(ctty_path), "/proc/self/fd/%d", high[i]);
+			ret = posix_spawn_file_actions_addopen(&fa, 0, ctty_path, O_RDWR, 0);
+		} else {
+			ret = posix_spawn_file_actions_adddup2(&fa, high[i], i);
+		}
+		if (ret != 0) {
+			ret = -ret;
+			goto out;
+		}
+	}
+
+	/* Belt and braces: even fds someone opened without O_CLOEXEC stay behind. */
+	ret = posix_spawn_file_actions_addclosefrom_np(&fa, nfds);
+	if (ret != 0) {
+		ret = -ret;
+		goto out;
+	}
+
+	ret = posix_spawn(&pid, path, &fa, &attr, argv, envp);
+	if (ret != 0) {
+		ret = -ret;
+		goto out;
+	}
+	*pid_out = pid;
+	/* The child cannot be reaped (and its pid reused) before we wait for it. */
+	*pidfd_out = pidfd_open(pid, 0);
+	ret = 0;
+
+out:
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
+close_high:
+	for (i = 0; i < nhigh; i++)
+		if (high[i] >= 0)
+			close(high[i]);
+	return ret;
+}
+
+/* Blocks until the process behind pidfd exits and reaps it.
+ * *code: 1 exited (status = exit code), 2 killed (status = signal), 3 dumped core (status = signal). */
+EXPORT int berth_wait_pidfd(int pidfd, int *code, int *status)
+{
+	siginfo_t info;
+	int ret;
+	memset(&info, 0, sizeof(info));
+	do {
+		ret = waitid((idtype_t)P_PIDFD, (id_t)pidfd, &info, WEXITED);
+	} while (ret < 0 && errno == EINTR);
+	if (ret < 0)
+		return -errno;
+	*code = info.si_code == CLD_EXITED ? 1 : info.si_code == CLD_KILLED ? 2 : 3;
+	*status = info.si_status;
+	return 0;
+}
+
+EXPORT int berth_pidfd_send_signal(int pidfd, int sig)
+{
+	return pidfd_send_signal(pidfd, sig, NULL, 0) < 0 ? -errno : 0;
+}
+
+/* ---- ptys ---- */
+
+static int pty_finish(int master, int *master_out, int *slave_out)
+{
+	int unlock = 0;
+	if (ioctl(master, TIOCSPTLCK, &unlock) < 0)
+		return -errno;
+	int slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (slave < 0)
+		return -errno;
+	*master_out = master;
+	*slave_out = slave;
+	return 0;
+}
+
+/* LXD's way: a pty inside the container's devpts instance (devpts_fd from liblxc). */
+EXPORT int berth_pty_open_devpts(int devpts_fd, int *master_out, int *slave_out)
+{
+	int master = openat(devpts_fd, "ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (master < 0)
+		return -errno;
+	int ret = pty_finish(master, master_out, slave_out);
+	if (ret < 0)
+		close(master);
+	return ret;
+}
+
+/* Host pty fallback: works, but `tty` inside a container cannot name it. */
+EXPORT int berth_pty_open_host(int *master_out, int *slave_out)
+{
+	int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (master < 0)
+		return -errno;
+	int ret = pty_finish(master, master_out, slave_out);
+	if (ret < 0)
+		close(master);
+	return ret;
+}
+
+EXPORT int berth_pty_set_size(int master, int cols, int rows)
+{
+	struct winsize ws = { .ws_row = (unsigned short)rows, .ws_col = (unsigned short)cols };
+	return ioctl(master, TIOCSWINSZ, &ws) < 0 ? -errno : 0;
+}
+
+/* ---- cancellable blocking I/O for streams over ptys and pipes ---- */
+
+EXPORT int berth_eventfd(void)
+{
+	int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	return fd < 0 ? -errno : fd;
+}
+
+EXPORT int berth_eventfd_signal(int fd)
+{
+	uint64_t one = 1;
+	return write(fd, &one, sizeof(one)) < 0 ? -errno : 0;
+}
+
+/* Waits until fd is ready for `events` or cancel_fd is readable: 1 ready, -ECANCELED. */
+static int wait_ready(int fd, short events, int cancel_fd)
+{
+	struct pollfd p[2] = { { .fd = fd, .events = events }, { .fd = cancel_fd, .events = POLLIN } };
+	for (;;) {
+		int n = poll(p, cancel_fd >= 0 ? 2 : 1, -1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (cancel_fd >= 0 && (p[1].revents & POLLIN))
+			return -ECANCELED;
+		if (p[0].revents)
+			return 1;
+	}
+}
+
+/* read() that can be cancelled; 0 at EOF (a pty master reports EIO once the
+ * last slave fd is closed: that is EOF too). */
+EXPORT long berth_read(int fd, void *buf, size_t len, int cancel_fd)
+{
+	for (;;) {
+		ssize_t n = read(fd, buf, len);
+		if (n >= 0)
+			return n;
+		if (errno == EIO)
+			return 0;
+		if (errno != EAGAIN && errno != EINTR)
+			return -errno;
+		if (errno == EAGAIN) {
+			int r = wait_ready(fd, POLLIN, cancel_fd);
+			if (r < 0)
+				return r;
+		}
+	}
+}
+
+#define BERTH_NO_WAIT (-2)
+
+/* write() of the whole buffer that can be cancelled. With cancel_fd ==
+ * BERTH_NO_WAIT it never blocks and returns how much it wrote before EAGAIN. */
+EXPORT long berth_write(int fd, const void *buf, size_t len, int cancel_fd)
+{
+	size_t done = 0;
+	while (done < len) {
+		ssize_t n = write(fd, (const char *)buf + done, len - done);
+		if (n >= 0) {
+			done += (size_t)n;
+			continue;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN)
+			return -errno;
+		if (cancel_fd == BERTH_NO_WAIT)
+			break;
+		int r = wait_ready(fd, POLLOUT, cancel_fd);
+		if (r < 0)
+			return r;
+	}
+	return (long)done;
+}
+
+EXPORT int berth_dup_cloexec(int fd)
+{
+	int r = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	return r < 0 ? -errno : r;
+}
+
+EXPORT int berth_set_nonblocking(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
+		return -errno;
+	return 0;
+}
