@@ -23,8 +23,7 @@ fi
 echo "==> build"
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
-dotnet publish src/Berth.Daemon -c Release -o "$stage" -v quiet -nologo
-dotnet publish src/Berth.Cli -c Release -o "$stage" -v quiet -nologo
+./scripts/publish.sh "$stage"
 
 running=false
 if [ -x "$bindir/berthd" ] && BERTH_DIR=$dir "$bindir/berthd" waitready --timeout 1 >/dev/null 2>&1; then

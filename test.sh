@@ -14,15 +14,14 @@ fi
 ./scripts/install-deps.sh test
 
 echo "==> build"
+make -s -C native/berth-fork
 dotnet build Berth.slnx -c Release -v quiet -nologo
 
 echo "==> format"
 dotnet format Berth.slnx --verify-no-changes --no-restore -v quiet
 
-echo "==> publish berthd and berth"
-rm -rf artifacts/publish
-dotnet publish src/Berth.Daemon -c Release -o artifacts/publish --no-build -v quiet -nologo
-dotnet publish src/Berth.Cli -c Release -o artifacts/publish --no-build -v quiet -nologo
+echo "==> publish berthd and berth (with the native helper)"
+./scripts/publish.sh artifacts/publish --no-build
 export BERTH_BIN="$PWD/artifacts/publish"
 
 passed=0 failed=0 status=0
@@ -46,7 +45,7 @@ run_tests() {
     rm -f "$log"
 }
 
-for project in test/Berth.Api.Tests test/Berth.Server.Tests test/Berth.Cli.Tests test/Berth.Daemon.Tests test/Berth.System.Tests; do
+for project in test/Berth.Api.Tests test/Berth.Server.Tests test/Berth.Cli.Tests test/Berth.Native.Tests test/Berth.Daemon.Tests test/Berth.System.Tests; do
     run_tests "$project"
 done
 
