@@ -74,7 +74,9 @@ fi
 berthd=$(cd "$(dirname "$berthd")" && pwd)/$(basename "$berthd")
 berthd_version=$("$berthd" --version 2>/dev/null || echo unknown)
 # berthd's sub-commands, from its help; the shim refuses the others with a clear message.
-berthd_commands=$("$berthd" --help 2>/dev/null | awk '/^Commands:/ { f = 1; next } f && NF { printf "%s ", $1 }')
+# ("Commands:" is berthd's heading, "Available Commands:" lxd's, so --berthd /usr/bin/lxd gives a baseline run.)
+berthd_commands=$("$berthd" --help 2>/dev/null |
+    awk '/^(Available )?Commands:/ { f = 1; next } f && !NF { f = 0 } f { printf "%s ", $1 }')
 
 # Dependencies (Debian packages).
 if [ "$install" = 1 ]; then "$here/lxd-upstream/deps.sh"; else "$here/lxd-upstream/deps.sh" --no-install; fi
@@ -142,6 +144,7 @@ trap 'echo "interrupted" >&2; exit 130' INT TERM HUP
 mkdir -p "$work/test" "$work/bin" "$work/daemon-logs"
 tar -C "$lxd_tests" --exclude='./tmp.*' -cf - . | tar -C "$work/test" -xf -
 install -m 0755 "$here/lxd-upstream/lxd" "$work/bin/lxd"
+install -m 0755 "$here/lxd-upstream/go" "$work/bin/go"
 for tool in lxd-agent lxd-user lxd-benchmark lxd-migrate lxd-p2c fuidshift lxc-to-lxd devlxd-client; do
     install -m 0755 "$here/lxd-upstream/not-provided" "$work/bin/$tool"
 done
@@ -177,7 +180,7 @@ suite_env=(
 rows=() passed=0 failed=0 skipped=0
 row() {
     local line
-    line=$(printf '%-36s %-4s %6s  %s' "$1" "$2" "$3" "$4")
+    line=$(printf '%-50s %-4s %6s  %s' "$1" "$2" "$3" "$4")
     rows+=("$line")
     echo "$line"
 }
@@ -187,7 +190,7 @@ row() {
     echo "berthd: $berthd ($berthd_version); lxc: $lxc_version; tests: $lxd_tests"
     echo "results: $results"
 } | tee "$results/header.txt"
-printf '%-36s %-4s %6s  %s\n' suite result secs "first error"
+printf '%-50s %-4s %6s  %s\n' suite result secs "first error"
 
 run_one() {
     local label=$1 test=$2 log start rc status reason
@@ -242,7 +245,7 @@ for suite in "${suites[@]}"; do
 done
 
 summary="$passed passed, $failed failed, $skipped skipped"
-{ cat "$results/header.txt"; printf '%-36s %-4s %6s  %s\n' suite result secs "first error"; printf '%s\n' "${rows[@]}"; echo "$summary"; } >"$results/summary.txt"
+{ cat "$results/header.txt"; printf '%-50s %-4s %6s  %s\n' suite result secs "first error"; printf '%s\n' "${rows[@]}"; echo "$summary"; } >"$results/summary.txt"
 echo "logs: $results"
 echo "$summary"
 [ "$failed" = 0 ]
