@@ -15,7 +15,8 @@ default_suites=(query exec config snapshots image filtering operations)
 
 usage() {
     cat <<EOF
-usage: $0 --lxd-tests DIR [--berthd PATH] [--results DIR] [--timeout SECONDS] [--no-install] [--strict] [suite ...]
+usage: $0 --lxd-tests DIR [--berthd PATH] [--results DIR] [--timeout SECONDS] [--no-install] [--strict]
+          [--no-trace] [suite ...]
 
   --lxd-tests DIR   LXD's test/ folder (or an LXD checkout containing test/); it is copied, never written to
   --berthd PATH     berthd to test (default: $repo/artifacts/publish/berthd, else berthd on PATH)
@@ -23,14 +24,16 @@ usage: $0 --lxd-tests DIR [--berthd PATH] [--results DIR] [--timeout SECONDS] [-
   --timeout N       seconds per test (default 600)
   --no-install      do not apt-get install missing dependencies; fail instead
   --strict          the lxd shim passes arguments through unchanged (no compatibility mapping)
+  --no-trace        do not set LXD_VERBOSE=1 (then the suite passes lxd an empty argument, and failures are
+                    located less precisely)
   suite ...         default: ${default_suites[*]}
 
-Must run as root (LXD's suite mounts tmpfs and needs root). Environment: LXD_VERBOSE=1 is set unless LXD_VERBOSE
-or LXD_DEBUG is given (it traces the suite with set -x, which is how failures are located).
+Must run as root (LXD's suite mounts tmpfs and needs root). LXD_VERBOSE=1 is set unless --no-trace, LXD_VERBOSE
+or LXD_DEBUG is given: it traces the suite with set -x, which is how failures are located.
 EOF
 }
 
-lxd_tests="" berthd="" results="" timeout_s=600 install=1 strict=0 suites=()
+lxd_tests="" berthd="" results="" timeout_s=600 install=1 strict=0 trace=1 suites=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --lxd-tests) lxd_tests=${2:?--lxd-tests needs a directory}; shift 2 ;;
@@ -43,6 +46,7 @@ while [ $# -gt 0 ]; do
         --timeout=*) timeout_s=${1#*=}; shift ;;
         --no-install) install=0; shift ;;
         --strict) strict=1; shift ;;
+        --no-trace) trace=0; shift ;;
         -h|--help) usage; exit 0 ;;
         -*) echo "unknown option: $1" >&2; usage >&2; exit 2 ;;
         *) suites+=("$1"); shift ;;
@@ -77,6 +81,8 @@ berthd_version=$("$berthd" --version 2>/dev/null || echo unknown)
 # ("Commands:" is berthd's heading, "Available Commands:" lxd's, so --berthd /usr/bin/lxd gives a baseline run.)
 berthd_commands=$("$berthd" --help 2>/dev/null |
     awk '/^(Available )?Commands:/ { f = 1; next } f && !NF { f = 0 } f { printf "%s ", $1 }')
+# The real lxd hides some sub-commands (sql, forkstart, ...) from its help: let a baseline run pass them all.
+"$berthd" --help 2>/dev/null | grep -q '^Available Commands:' && berthd_commands='*'
 
 # Dependencies (Debian packages).
 if [ "$install" = 1 ]; then "$here/lxd-upstream/deps.sh"; else "$here/lxd-upstream/deps.sh" --no-install; fi
@@ -175,7 +181,7 @@ suite_env=(
     BERTH_SUITE_BERTHD="$berthd" BERTH_SUITE_COMMANDS="$berthd_commands" BERTH_SUITE_WORK="$work"
     BERTH_SUITE_PIDS="$work/pids" BERTH_SUITE_SHIMLOG="$results/shim.log" BERTH_SUITE_STRICT="$strict"
 )
-[ -n "${LXD_VERBOSE:-}${LXD_DEBUG:-}" ] || suite_env+=(LXD_VERBOSE=1)
+[ "$trace" = 0 ] || [ -n "${LXD_VERBOSE:-}${LXD_DEBUG:-}" ] || suite_env+=(LXD_VERBOSE=1)
 
 rows=() passed=0 failed=0 skipped=0
 row() {
