@@ -99,18 +99,19 @@ work=$(mktemp -d /tmp/berth-lxd-suite.XXXXXX)
 case "$work" in /var/lib/lxd*|/var/lib/berth*) die "refusing scratch dir $work" ;; esac
 runner=""
 
-stop_daemons() {
-    # Only daemons our shim started for this run: PIDs it recorded, still carrying our scratch dir in their
-    # environment.
+ours() { { tr '\0' '\n' <"/proc/$1/environ"; } 2>/dev/null | grep -qx "BERTH_SUITE_WORK=$work"; }
+
+stop_leftovers() {
+    # Only what our shims started for this run (berthd daemons, the macaroon-identity placeholder): PIDs they
+    # recorded, still carrying our scratch dir in their environment.
     local pid pids=()
     [ -f "$work/pids" ] || return 0
     while read -r pid; do
         [ -n "$pid" ] || continue
-        [ -r "/proc/$pid/environ" ] || continue
-        tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qx "BERTH_SUITE_WORK=$work" && pids+=("$pid")
+        if ours "$pid"; then pids+=("$pid"); fi
     done <"$work/pids"
     [ ${#pids[@]} -gt 0 ] || return 0
-    echo "==> stopping leftover berthd ${pids[*]}" >&2
+    echo "==> stopping leftover processes ${pids[*]}" >&2
     kill -TERM "${pids[@]}" 2>/dev/null || true
     local alive
     for _ in $(seq 20); do
@@ -120,7 +121,7 @@ stop_daemons() {
         sleep 0.5
     done
     for pid in "${pids[@]}"; do
-        tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qx "BERTH_SUITE_WORK=$work" && kill -KILL "$pid" 2>/dev/null
+        if ours "$pid"; then kill -KILL "$pid" 2>/dev/null || true; fi
     done
     : >"$work/pids"
 }
@@ -140,7 +141,7 @@ cleanup() {
         for _ in $(seq 30); do kill -0 "$runner" 2>/dev/null || break; sleep 1; done
         kill -KILL "$runner" 2>/dev/null || true
     fi
-    stop_daemons
+    stop_leftovers
     unmount_under "$work"
     rm -rf --one-file-system "$work"
 }
@@ -199,8 +200,9 @@ row() {
 printf '%-50s %-4s %6s  %s\n' suite result secs "first error"
 
 run_one() {
-    local label=$1 test=$2 log start rc status reason
+    local label=$1 test=$2 log start rc status reason links_before new_links
     log="$results/${label//\//__}.log"
+    links_before=$(ip -o link show 2>/dev/null | awk -F': ' '{ print $2 }' | sort)
     start=$(date +%s)
     echo "==> lxd-upstream-suite: ./main.sh $test (timeout ${timeout_s}s)" >>"$results/shim.log"
     set +e
@@ -212,13 +214,18 @@ run_one() {
     runner=""
     local secs=$(( $(date +%s) - start ))
 
-    stop_daemons
+    stop_leftovers
     unmount_under "$work/test"
     rm -rf --one-file-system "$work/test"/tmp.*
     if compgen -G "$work/daemon-logs/*.log" >/dev/null; then
         mkdir -p "$results/${label//\//__}.berthd"
         mv "$work/daemon-logs/"*.log "$results/${label//\//__}.berthd/"
     fi
+
+    # The suite's own cleanup removes what it created; LXD leaves a veth pair behind when a container fails to
+    # start. Report new host interfaces, do not delete them: another process may own them.
+    new_links=$(comm -13 <(echo "$links_before") <(ip -o link show 2>/dev/null | awk -F': ' '{ print $2 }' | sort) | tr '\n' ' ')
+    [ -z "${new_links// /}" ] || echo "warning: host interfaces appeared during $label: $new_links" >&2
 
     if [ "$rc" = 0 ] && grep -q '^==> Test result: success' "$log"; then
         if grep -q '^==> SKIP: ' "$log"; then
