@@ -10,6 +10,9 @@ internal static class Program
     {
         var root = new RootCommand("berthd - the Berth system container daemon (speaks LXD's REST API)");
         DaemonCommand.Configure(root);
+
+        // lxd accepts stray arguments (LXD's test suite starts it as `lxd --logfile F ""`).
+        root.TreatUnmatchedTokensAsErrors = false;
         root.Subcommands.Add(WaitReadyCommand.Create());
         root.Subcommands.Add(ShutdownCommand.Create());
         root.Subcommands.Add(InitCommand.Create());

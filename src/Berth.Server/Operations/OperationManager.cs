@@ -42,7 +42,8 @@ public sealed class OperationManager : IDisposable
         string operationClass = OperationClass.Task,
         bool mayCancel = false,
         Dictionary<string, JsonElement>? metadata = null,
-        string project = "default")
+        string project = "default",
+        Action<OperationEntry>? registerBeforeRun = null)
     {
         ArgumentNullException.ThrowIfNull(work);
         var now = _time.GetUtcNow();
@@ -60,6 +61,7 @@ public sealed class OperationManager : IDisposable
             MayCancel = mayCancel,
         }, project);
         _operations[entry.Id] = entry;
+        registerBeforeRun?.Invoke(entry);
         Publish(entry);
         _ = Task.Run(() => RunAsync(entry, work));
         return entry;

@@ -1,0 +1,254 @@
+using System.Text.Json;
+using Berth.Api;
+using Berth.Api.Json;
+using Berth.Daemon.Http;
+using Berth.Server.Filtering;
+using Berth.Server.Images;
+using Berth.Server.Instances;
+using Berth.Server.Operations;
+
+namespace Berth.Daemon.Endpoints;
+
+/// <summary>
+/// <c>/1.0/instances</c> (and LXD's legacy <c>/1.0/containers</c>): list, create, get, update, rename, delete, state.
+/// Slow work runs as an operation; input that can be checked up front fails synchronously.
+/// </summary>
+internal sealed class InstancesEndpoints(InstanceService instances, ImageService images, ImagePuller puller, OperationManager operations)
+{
+    public void Map(IEndpointRouteBuilder routes)
+    {
+        foreach (var root in new[] { "/1.0/instances", "/1.0/containers" })
+        {
+            routes.MapApi(root, new ApiRoute { Get = ListAsync, Post = CreateAsync });
+            routes.MapApi(root + "/{name}", new ApiRoute { Get = GetAsync, Put = PutAsync, Patch = PatchAsync, Post = RenameAsync, Delete = DeleteAsync });
+            routes.MapApi(root + "/{name}/state", new ApiRoute { Get = GetStateAsync, Put = PutStateAsync });
+        }
+    }
+
+    private Task ListAsync(HttpContext context)
+    {
+        var project = context.Request.Project();
+        var filter = FilterExpression.Parse(context.Request.Query["filter"].ToString());
+        var prefix = context.Request.Path.StartsWithSegments("/1.0/containers") ? "/1.0/containers/" : "/1.0/instances/";
+        switch (context.Request.Recursion())
+        {
+            case 0:
+                var names = instances.List(project).Where(i => Matches(filter, i)).Select(i => prefix + Uri.EscapeDataString(i.Name)).ToList();
+                return ApiResults.SyncAsync(context, names, ApiJsonContext.Wire.ListString);
+            case 1:
+                return ApiResults.SyncAsync(context, [.. instances.List(project).Where(i => Matches(filter, i))], ApiJsonContext.Wire.ListInstance);
+            default:
+                return ApiResults.SyncAsync(context, [.. instances.ListFull(project).Where(i => Matches(filter, i))], ApiJsonContext.Wire.ListInstanceFull);
+        }
+    }
+
+    private async Task CreateAsync(HttpContext context)
+    {
+        var project = context.Request.Project();
+        var request = await context.Request.ReadJsonAsync(ApiJsonContext.Wire.InstancesPost).ConfigureAwait(false);
+        request.Source ??= new InstanceSource();
+        instances.ValidateCreate(project, request);
+        var requestor = context.Requestor();
+        Image? local = null;
+        if (request.Source.Type == "image" && request.Source.Server.Length == 0)
+        {
+            local = ResolveLocalImage(project, request.Source);
+        }
+
+        var operation = operations.Start("Creating instance", InstanceService.Resources(request.Name), async op =>
+        {
+            var image = local;
+            if (request.Source.Type == "image" && image is null)
+            {
+                image = await puller.PullAsync(new ImagesPost
+                {
+                    Source = new ImagesPostSource
+                    {
+                        Type = "image",
+                        Server = request.Source.Server,
+                        Protocol = request.Source.Protocol,
+                        Alias = request.Source.Alias,
+                        Fingerprint = request.Source.Fingerprint,
+                        Certificate = request.Source.Certificate,
+                    },
+                }, op, requestor).ConfigureAwait(false);
+            }
+
+            await instances.CreateAsync(project, request, image, requestor, op.CancellationToken).ConfigureAwait(false);
+        });
+        await ApiResults.AsyncAsync(context, operation).ConfigureAwait(false);
+    }
+
+    private Task GetAsync(HttpContext context)
+    {
+        var project = context.Request.Project();
+        if (context.Request.Recursion() > 0)
+        {
+            var full = instances.GetFull(project, Name(context));
+            return ApiResults.SyncAsync(context, full, ApiJsonContext.Wire.InstanceFull, InstanceService.ETagOf(full));
+        }
+
+        var instance = instances.Get(project, Name(context));
+        return ApiResults.SyncAsync(context, instance, ApiJsonContext.Wire.Instance, InstanceService.ETagOf(instance));
+    }
+
+    /// <summary>PUT is asynchronous in LXD; validation happens first, so bad config is a synchronous 400.</summary>
+    private async Task PutAsync(HttpContext context)
+    {
+        var project = context.Request.Project();
+        var put = await context.Request.ReadJsonAsync(ApiJsonContext.Wire.InstancePut).ConfigureAwait(false);
+        if (put.Restore is { Length: > 0 })
+        {
+            throw new ApiException(501, "Snapshots are not supported by this berthd yet");
+        }
+
+        var name = Name(context);
+        await instances.UpdateAsync(project, name, put, context.Request.IfMatch(), context.Requestor(), context.RequestAborted).ConfigureAwait(false);
+        var operation = operations.Start("Updating instance", InstanceService.Resources(name), _ => Task.CompletedTask);
+        await ApiResults.AsyncAsync(context, operation).ConfigureAwait(false);
+    }
+
+    private async Task PatchAsync(HttpContext context)
+    {
+        var project = context.Request.Project();
+        var name = Name(context);
+        var patch = await context.Request.ReadJsonElementAsync().ConfigureAwait(false);
+        var current = instances.Get(project, name);
+        var request = patch.Deserialize(ApiJsonContext.Wire.InstancePut) ?? new InstancePut();
+        var config = new Dictionary<string, string>(current.Config, StringComparer.Ordinal);
+        foreach (var (key, value) in request.Config ?? [])
+        {
+            config[key] = value;
+        }
+
+        var devices = new Dictionary<string, Dictionary<string, string>>(current.Devices, StringComparer.Ordinal);
+        foreach (var (key, value) in request.Devices ?? [])
+        {
+            devices[key] = value;
+        }
+
+        var merged = current with
+        {
+            Config = config,
+            Devices = devices,
+            Profiles = patch.TryGetProperty("profiles", out _) ? request.Profiles : current.Profiles,
+            Description = patch.TryGetProperty("description", out _) ? request.Description : current.Description,
+            Ephemeral = patch.TryGetProperty("ephemeral", out _) ? request.Ephemeral : current.Ephemeral,
+        };
+        await instances.UpdateAsync(project, name, merged, context.Request.IfMatch(), context.Requestor(), context.RequestAborted).ConfigureAwait(false);
+        await ApiResults.EmptySyncAsync(context).ConfigureAwait(false);
+    }
+
+    private async Task RenameAsync(HttpContext context)
+    {
+        var project = context.Request.Project();
+        var name = Name(context);
+        var request = await context.Request.ReadJsonAsync(ApiJsonContext.Wire.InstancePost).ConfigureAwait(false);
+        if (request.Migration)
+        {
+            throw new ApiException(501, "Migration is not supported by this berthd yet");
+        }
+
+        InstanceNames.Validate(request.Name);
+        instances.EnsureDeletable(project, name);
+        if (instances.Exists(project, request.Name))
+        {
+            throw new ApiException(409, $"Name \"{request.Name}\" already in use");
+        }
+
+        var requestor = context.Requestor();
+        var operation = operations.Start("Renaming instance", InstanceService.Resources(name),
+            op => instances.RenameAsync(project, name, request.Name, requestor, op.CancellationToken));
+        await ApiResults.AsyncAsync(context, operation).ConfigureAwait(false);
+    }
+
+    private async Task DeleteAsync(HttpContext context)
+    {
+        var project = context.Request.Project();
+        var name = Name(context);
+        instances.EnsureDeletable(project, name);
+        var requestor = context.Requestor();
+        var operation = operations.Start("Deleting instance", InstanceService.Resources(name),
+            op => instances.DeleteAsync(project, name, requestor, op.CancellationToken));
+        await ApiResults.AsyncAsync(context, operation).ConfigureAwait(false);
+    }
+
+    private Task GetStateAsync(HttpContext context)
+    {
+        var project = context.Request.Project();
+        var name = Name(context);
+        instances.Get(project, name);
+        return ApiResults.SyncAsync(context, instances.State(name), ApiJsonContext.Wire.InstanceState);
+    }
+
+    private async Task PutStateAsync(HttpContext context)
+    {
+        var project = context.Request.Project();
+        var name = Name(context);
+        var request = await context.Request.ReadJsonAsync(ApiJsonContext.Wire.InstanceStatePut).ConfigureAwait(false);
+        var current = instances.Get(project, name);
+        var requestor = context.Requestor();
+        (string Description, Func<IOperationContext, Task> Work) action = request.Action switch
+        {
+            "start" => ("Starting instance", op => instances.StartAsync(project, name, requestor, op.CancellationToken)),
+            "stop" => ("Stopping instance", op => instances.StopAsync(project, name, request.Force, request.Timeout, requestor, op.CancellationToken)),
+            "restart" => ("Restarting instance", op => instances.RestartAsync(project, name, request.Force, request.Timeout, requestor, op.CancellationToken)),
+            "freeze" => ("Freezing instance", _ => Run(() => instances.Freeze(project, name, requestor))),
+            "unfreeze" => ("Unfreezing instance", _ => Run(() => instances.Unfreeze(project, name, requestor))),
+            _ => throw new ApiException(400, $"Unknown action \"{request.Action}\""),
+        };
+        if (request.Action == "start" && current.StatusCode != StatusCode.Stopped)
+        {
+            throw new ApiException(400, "The instance is already running");
+        }
+
+        if (request.Action == "stop" && current.StatusCode == StatusCode.Stopped)
+        {
+            throw new ApiException(400, "The instance is already stopped");
+        }
+
+        if (request.Stateful)
+        {
+            throw new ApiException(400, "Stateful stop and start need CRIU, which fails on this kernel (criu 3.17 vs kernel >= 6.13)");
+        }
+
+        var operation = operations.Start(action.Description, new() { ["instances"] = [InstanceService.Url(name)] }, action.Work);
+        await ApiResults.AsyncAsync(context, operation).ConfigureAwait(false);
+    }
+
+    /// <summary>An alias or fingerprint of a local image; a missing one is LXD's 404.</summary>
+    private Image ResolveLocalImage(string project, InstanceSource source)
+    {
+        if (source.Alias.Length > 0)
+        {
+            var alias = images.List(project).FirstOrDefault(i => i.Aliases.Any(a => a.Name == source.Alias))
+                ?? throw new ApiException(404, "Image alias not found");
+            return alias;
+        }
+
+        if (source.Fingerprint.Length > 0)
+        {
+            return images.Get(project, source.Fingerprint);
+        }
+
+        if (source.Properties is { Count: > 0 } properties)
+        {
+            return images.List(project)
+                .Where(i => properties.All(p => i.Properties.TryGetValue(p.Key, out var v) && v == p.Value))
+                .MaxBy(i => i.CreatedAt) ?? throw new ApiException(404, "No image matches the requested properties");
+        }
+
+        throw new ApiException(400, "The image source needs an alias, a fingerprint or properties");
+    }
+
+    private static bool Matches(FilterExpression filter, Instance instance) =>
+        filter == FilterExpression.All || filter.Matches(JsonSerializer.SerializeToElement(instance, ApiJsonContext.Wire.Instance));
+
+    private static Task Run(Action action)
+    {
+        action();
+        return Task.CompletedTask;
+    }
+
+    private static string Name(HttpContext context) => (string)context.Request.RouteValues["name"]!;
+}

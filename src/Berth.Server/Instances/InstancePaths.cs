@@ -1,0 +1,27 @@
+namespace Berth.Server.Instances;
+
+/// <summary>
+/// Where an instance lives, in LXD's layout: liblxc's dir (config, logs) at <c>containers/&lt;name&gt;</c> with a
+/// <c>rootfs</c> link to the pool volume <c>storage-pools/&lt;pool&gt;/containers/&lt;name&gt;/rootfs</c>; images
+/// unpacked once per pool under <c>storage-pools/&lt;pool&gt;/images/&lt;fp&gt;</c>.
+/// </summary>
+public sealed class InstancePaths(string dataDir)
+{
+    public const string DefaultPool = "default";
+
+    public string LxcPath { get; } = Path.Combine(dataDir, "containers");
+
+    public string LxcDir(string name) => Path.Combine(LxcPath, name);
+
+    public string ConfigFile(string name) => Path.Combine(LxcDir(name), "config");
+
+    public string LogFile(string name) => Path.Combine(LxcDir(name), "lxc.log");
+
+    public string ConsoleLog(string name) => Path.Combine(LxcDir(name), "console.log");
+
+    public string Volume(string name, string pool = DefaultPool) => Path.Combine(dataDir, "storage-pools", pool, "containers", name);
+
+    public string Rootfs(string name, string pool = DefaultPool) => Path.Combine(Volume(name, pool), "rootfs");
+
+    public string ImageVolume(string fingerprint, string pool = DefaultPool) => Path.Combine(dataDir, "storage-pools", pool, "images", fingerprint);
+}

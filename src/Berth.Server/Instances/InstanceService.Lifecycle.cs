@@ -1,0 +1,335 @@
+using System.Text.Json;
+using Berth.Api;
+using Berth.Api.Json;
+using Berth.Server.Database;
+using Berth.Server.Util;
+
+namespace Berth.Server.Instances;
+
+public sealed partial class InstanceService
+{
+    private static readonly TimeSpan DefaultStopTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>Checks what can be checked before an operation is created, so bad input is a synchronous error.</summary>
+    public void ValidateCreate(string project, InstancesPost request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        InstanceNames.Validate(request.Name);
+        if (request.Type is not ("" or "container"))
+        {
+            throw new ApiException(400, $"Instance type \"{request.Type}\" is not supported (no KVM on this host: containers only)");
+        }
+
+        var snapshot = _store.Snapshot();
+        if (snapshot.Get(Key(project, request.Name)) is not null)
+        {
+            throw new ApiException(409, "Instance \"" + request.Name + "\" already exists");
+        }
+
+        Validate(snapshot, project, NewRecord(project, request, null));
+        if (request.Source.Type is not ("image" or "none" or ""))
+        {
+            throw new ApiException(501, $"Creating instances from source type \"{request.Source.Type}\" is not supported by this berthd yet");
+        }
+    }
+
+    /// <summary>Creates the instance from a local image (or empty), undoing everything if a step fails.</summary>
+    public async Task<Instance> CreateAsync(string project, InstancesPost request, Image? image, EventLifecycleRequestor? requestor, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        using var revert = new Reverter();
+        var record = NewRecord(project, request, image);
+        var volume = _paths.Volume(request.Name);
+        if (Directory.Exists(volume))
+        {
+            throw new ApiException(409, $"Storage volume for \"{request.Name}\" already exists");
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(volume)!);
+        Directory.CreateDirectory(volume);
+        revert.Add(() => Directory.Delete(volume, recursive: true));
+        if (image is not null)
+        {
+            var unpacked = await _unpacker.EnsureAsync(image.Fingerprint, cancellationToken).ConfigureAwait(false);
+            await ToolRunner.RunAsync("cp", ["-a", "--reflink=auto", Path.Combine(unpacked, "rootfs"), volume], cancellationToken).ConfigureAwait(false);
+            TemplateApplier.Apply(unpacked, _paths.Rootfs(request.Name), "create", request.Name);
+        }
+        else
+        {
+            Directory.CreateDirectory(_paths.Rootfs(request.Name));
+        }
+
+        File.SetUnixFileMode(volume, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+        await _store.TransactionAsync(tx =>
+        {
+            if (tx.Get(Key(project, request.Name)) is not null)
+            {
+                throw new ApiException(409, "Instance \"" + request.Name + "\" already exists");
+            }
+
+            Validate(tx, project, record);
+            tx.PutJson(Key(project, request.Name), record, ApiJsonContext.Wire.Instance);
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
+        revert.Success();
+        _events.PublishLifecycle("instance-created", Url(request.Name), Context("type", "container"), requestor, project);
+        return record;
+    }
+
+    public async Task StartAsync(string project, string name, EventLifecycleRequestor? requestor, CancellationToken cancellationToken)
+    {
+        var instance = Get(project, name);
+        if (instance.StatusCode != StatusCode.Stopped)
+        {
+            throw new ApiException(400, "The instance is already running");
+        }
+
+        WriteLxcConfig(instance);
+        await _runtime.StartAsync(name, cancellationToken).ConfigureAwait(false);
+        await RecordAsync(project, name, i => i with
+        {
+            LastUsedAt = _time.GetUtcNow(),
+            Config = With(i.Config, "volatile.last_state.power", "RUNNING"),
+        }, cancellationToken).ConfigureAwait(false);
+        _events.PublishLifecycle("instance-started", Url(name), requestor: requestor, project: project);
+    }
+
+    /// <summary>A clean shutdown within the timeout, then a kill; <paramref name="force"/> kills at once.</summary>
+    public async Task StopAsync(string project, string name, bool force, int timeoutSeconds, EventLifecycleRequestor? requestor, CancellationToken cancellationToken)
+    {
+        var instance = Get(project, name);
+        if (instance.StatusCode == StatusCode.Stopped)
+        {
+            throw new ApiException(400, "The instance is already stopped");
+        }
+
+        if (instance.StatusCode == StatusCode.Frozen)
+        {
+            _runtime.Unfreeze(name);
+        }
+
+        var clean = !force && await _runtime.ShutdownAsync(name, timeoutSeconds > 0 ? TimeSpan.FromSeconds(timeoutSeconds) : DefaultStopTimeout, cancellationToken).ConfigureAwait(false);
+        if (!clean)
+        {
+            _runtime.Kill(name);
+        }
+
+        await RecordAsync(project, name, i => i with { Config = With(i.Config, "volatile.last_state.power", "STOPPED") }, cancellationToken).ConfigureAwait(false);
+        _events.PublishLifecycle(clean ? "instance-shutdown" : "instance-stopped", Url(name), requestor: requestor, project: project);
+        if (instance.Ephemeral)
+        {
+            await DeleteAsync(project, name, requestor, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async Task RestartAsync(string project, string name, bool force, int timeoutSeconds, EventLifecycleRequestor? requestor, CancellationToken cancellationToken)
+    {
+        var instance = Get(project, name);
+        if (instance.StatusCode != StatusCode.Stopped)
+        {
+            var clean = !force && await _runtime.ShutdownAsync(name, timeoutSeconds > 0 ? TimeSpan.FromSeconds(timeoutSeconds) : DefaultStopTimeout, cancellationToken).ConfigureAwait(false);
+            if (!clean)
+            {
+                _runtime.Kill(name);
+            }
+        }
+
+        WriteLxcConfig(Get(project, name));
+        await _runtime.StartAsync(name, cancellationToken).ConfigureAwait(false);
+        _events.PublishLifecycle("instance-restarted", Url(name), requestor: requestor, project: project);
+    }
+
+    public void Freeze(string project, string name, EventLifecycleRequestor? requestor)
+    {
+        if (Get(project, name).StatusCode != StatusCode.Running)
+        {
+            throw new ApiException(400, "The instance isn't running");
+        }
+
+        _runtime.Freeze(name);
+        _events.PublishLifecycle("instance-paused", Url(name), requestor: requestor, project: project);
+    }
+
+    public void Unfreeze(string project, string name, EventLifecycleRequestor? requestor)
+    {
+        if (Get(project, name).StatusCode != StatusCode.Frozen)
+        {
+            throw new ApiException(400, "The instance isn't paused");
+        }
+
+        _runtime.Unfreeze(name);
+        _events.PublishLifecycle("instance-resumed", Url(name), requestor: requestor, project: project);
+    }
+
+    public void EnsureDeletable(string project, string name)
+    {
+        if (Get(project, name).StatusCode != StatusCode.Stopped)
+        {
+            throw new ApiException(400, "The instance is currently running, stop it first");
+        }
+    }
+
+    public async Task DeleteAsync(string project, string name, EventLifecycleRequestor? requestor, CancellationToken cancellationToken)
+    {
+        EnsureDeletable(project, name);
+        await _store.TransactionAsync(tx => tx.Delete(Key(project, name)) ? true : throw new ApiException(404, "Instance not found"), cancellationToken).ConfigureAwait(false);
+        foreach (var dir in new[] { _paths.Volume(name), _paths.LxcDir(name) })
+        {
+            if (Directory.Exists(dir))
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+        }
+
+        _events.PublishLifecycle("instance-deleted", Url(name), requestor: requestor, project: project);
+    }
+
+    public async Task RenameAsync(string project, string name, string newName, EventLifecycleRequestor? requestor, CancellationToken cancellationToken)
+    {
+        InstanceNames.Validate(newName);
+        EnsureDeletable(project, name);
+        if (Directory.Exists(_paths.Volume(newName)))
+        {
+            throw new ApiException(409, $"Name \"{newName}\" already in use");
+        }
+
+        await _store.TransactionAsync(tx =>
+        {
+            var current = Stored(tx, project, name);
+            if (tx.Get(Key(project, newName)) is not null)
+            {
+                throw new ApiException(409, $"Name \"{newName}\" already in use");
+            }
+
+            tx.Delete(Key(project, name));
+            tx.PutJson(Key(project, newName), current with { Name = newName }, ApiJsonContext.Wire.Instance);
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
+        Directory.Move(_paths.Volume(name), _paths.Volume(newName));
+        if (Directory.Exists(_paths.LxcDir(name)))
+        {
+            Directory.Delete(_paths.LxcDir(name), recursive: true);
+        }
+
+        _events.PublishLifecycle("instance-renamed", Url(newName), Context("old_name", name), requestor, project);
+    }
+
+    public InstanceState State(string name)
+    {
+        var status = StatusOf(_runtime.State(name));
+        var state = new InstanceState { Status = StatusCode.Name(status), StatusCode = status };
+        if (status == StatusCode.Stopped)
+        {
+            return state;
+        }
+
+        var v2 = _settings.Value.Cgroups == CgroupVersion.V2;
+        state.Pid = _runtime.InitPid(name);
+        state.Processes = ParseLong(_runtime.CgroupItem(name, "pids.current"));
+        state.Memory.Usage = ParseLong(_runtime.CgroupItem(name, v2 ? "memory.current" : "memory.usage_in_bytes"));
+        state.Memory.UsagePeak = v2 ? ParseLong(_runtime.CgroupItem(name, "memory.peak")) : ParseLong(_runtime.CgroupItem(name, "memory.max_usage_in_bytes"));
+        state.Cpu.Usage = v2 ? CpuStatUsage(_runtime.CgroupItem(name, "cpu.stat")) : ParseLong(_runtime.CgroupItem(name, "cpuacct.usage"));
+        state.Network = NetworkState.Read(state.Pid);
+        return state;
+    }
+
+    private void WriteLxcConfig(Instance instance)
+    {
+        var settings = _settings.Value;
+        var rootfs = _paths.Rootfs(instance.Name);
+        var context = new LxcRenderContext(instance.Name, rootfs, _paths.LogFile(instance.Name), _paths.ConsoleLog(instance.Name),
+            settings.Cgroups, settings.Idmap, null, settings.HostMemoryBytes, settings.HostCpus);
+        var text = LxcConfigRenderer.Render(instance.ExpandedConfig, context) + "lxc.signal.halt = " + HaltSignal(rootfs) + "\n";
+        Directory.CreateDirectory(_paths.LxcDir(instance.Name));
+        var link = Path.Combine(_paths.LxcDir(instance.Name), "rootfs");
+        if (!Path.Exists(link))
+        {
+            File.CreateSymbolicLink(link, rootfs);
+        }
+
+        var temp = _paths.ConfigFile(instance.Name) + ".tmp";
+        File.WriteAllText(temp, text);
+        File.Move(temp, _paths.ConfigFile(instance.Name), overwrite: true);
+    }
+
+    /// <summary>The signal the image's init shuts down on: systemd SIGRTMIN+3, busybox init SIGUSR2, else SIGPWR.</summary>
+    private static string HaltSignal(string rootfs)
+    {
+        var target = new FileInfo(Path.Combine(rootfs, "sbin", "init")).LinkTarget ?? "";
+        return target.Contains("systemd", StringComparison.Ordinal) ? "SIGRTMIN+3"
+            : target.Contains("busybox", StringComparison.Ordinal) ? "SIGUSR2"
+            : "SIGPWR";
+    }
+
+    private Instance NewRecord(string project, InstancesPost request, Image? image)
+    {
+        var config = new Dictionary<string, string>(request.Config ?? [], StringComparer.Ordinal);
+        if (image is not null)
+        {
+            foreach (var (key, value) in image.Properties)
+            {
+                config.TryAdd("image." + key, value);
+            }
+
+            config["volatile.base_image"] = image.Fingerprint;
+        }
+
+        var idmap = JsonSerializer.Serialize(_settings.Value.Idmap.Entries().Select(e => new Dictionary<string, JsonElement>
+        {
+            ["Isuid"] = JsonSerializer.SerializeToElement(e.Isuid, ApiJsonContext.Wire.Boolean),
+            ["Isgid"] = JsonSerializer.SerializeToElement(e.Isgid, ApiJsonContext.Wire.Boolean),
+            ["Hostid"] = JsonSerializer.SerializeToElement(e.Hostid, ApiJsonContext.Wire.Int64),
+            ["Nsid"] = JsonSerializer.SerializeToElement(e.Nsid, ApiJsonContext.Wire.Int64),
+            ["Maprange"] = JsonSerializer.SerializeToElement(e.Maprange, ApiJsonContext.Wire.Int64),
+        }).Select(d => JsonSerializer.SerializeToElement(d, ApiJsonContext.Wire.DictionaryStringJsonElement)).ToList(), ApiJsonContext.Wire.ListJsonElement);
+        config["volatile.idmap.base"] = "0";
+        config["volatile.idmap.next"] = idmap;
+        config["volatile.last_state.idmap"] = idmap;
+        config["volatile.uuid"] = Guid.NewGuid().ToString();
+        return new Instance
+        {
+            Name = request.Name,
+            Architecture = image?.Architecture ?? (request.Architecture.Length > 0 ? request.Architecture : "x86_64"),
+            Config = config,
+            Devices = request.Devices ?? [],
+            Profiles = request.Profiles ?? ["default"],
+            Ephemeral = request.Ephemeral,
+            Description = request.Description,
+            CreatedAt = _time.GetUtcNow(),
+            LastUsedAt = DateTimeOffset.MinValue,
+            Project = project,
+        };
+    }
+
+    private async Task RecordAsync(string project, string name, Func<Instance, Instance> change, CancellationToken cancellationToken) =>
+        await _store.TransactionAsync(tx =>
+        {
+            if (tx.GetJson(Key(project, name), ApiJsonContext.Wire.Instance) is { } current)
+            {
+                tx.PutJson(Key(project, name), change(current), ApiJsonContext.Wire.Instance);
+            }
+
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
+
+    private static Dictionary<string, string> With(Dictionary<string, string> config, string key, string value) =>
+        new(config, StringComparer.Ordinal) { [key] = value };
+
+    private static Dictionary<string, JsonElement> Context(string key, string value) =>
+        new() { [key] = JsonSerializer.SerializeToElement(value, ApiJsonContext.Wire.String) };
+
+    private static long ParseLong(string? value) => long.TryParse(value?.Trim(), out var n) ? n : 0;
+
+    private static long CpuStatUsage(string? stat)
+    {
+        foreach (var line in (stat ?? "").Split('\n'))
+        {
+            if (line.StartsWith("usage_usec ", StringComparison.Ordinal) && long.TryParse(line[11..], out var usec))
+            {
+                return usec * 1000;
+            }
+        }
+
+        return 0;
+    }
+}

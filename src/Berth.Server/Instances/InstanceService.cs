@@ -1,0 +1,198 @@
+using System.Text.Json;
+using Berth.Api;
+using Berth.Api.Json;
+using Berth.Server.Config;
+using Berth.Server.Database;
+using Berth.Server.Events;
+using Berth.Server.Images;
+using Berth.Server.Profiles;
+using Berth.Server.Util;
+
+namespace Berth.Server.Instances;
+
+/// <summary>
+/// Instances: records in the state store, root filesystems on the pool, lifecycle through the runtime.
+/// Records hold the instance's own config; expanded config and status are computed when read.
+/// </summary>
+public sealed partial class InstanceService : IProfileUsers
+{
+    private readonly IStateStore _store;
+    private readonly EventHub _events;
+    private readonly InstancePaths _paths;
+    private readonly IInstanceRuntime _runtime;
+    private readonly ImageService _images;
+    private readonly ImageUnpacker _unpacker;
+    private readonly TimeProvider _time;
+    private readonly Lazy<LxcRenderSettings> _settings;
+
+    public InstanceService(IStateStore store, EventHub events, InstancePaths paths, IInstanceRuntime runtime, ImageService images, ImageUnpacker unpacker, TimeProvider time)
+    {
+        _store = store;
+        _events = events;
+        _paths = paths;
+        _runtime = runtime;
+        _images = images;
+        _unpacker = unpacker;
+        _time = time;
+        _settings = new Lazy<LxcRenderSettings>(LxcRenderSettings.Detect);
+        Directory.CreateDirectory(paths.LxcPath);
+    }
+
+    public static string Url(string name) => "/1.0/instances/" + Uri.EscapeDataString(name);
+
+    public static Dictionary<string, List<string>> Resources(string name) => new()
+    {
+        ["containers"] = ["/1.0/containers/" + Uri.EscapeDataString(name)],
+        ["instances"] = [Url(name)],
+    };
+
+    public static string ETagOf(InstancePut instance)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        return ETag.Compute(w =>
+        {
+            w.WriteStringValue(instance.Architecture);
+            JsonSerializer.Serialize(w, instance.Config, ApiJsonContext.Wire.DictionaryStringString);
+            JsonSerializer.Serialize(w, instance.Devices, ApiJsonContext.Wire.DictionaryStringDictionaryStringString);
+            w.WriteBooleanValue(instance.Ephemeral);
+            JsonSerializer.Serialize(w, instance.Profiles, ApiJsonContext.Wire.ListString);
+        });
+    }
+
+    public IReadOnlyList<string> Names(string project) =>
+        [.. _store.Snapshot().List(Prefix(project)).Select(kv => kv.Key[Prefix(project).Length..])];
+
+    public IReadOnlyList<Instance> List(string project)
+    {
+        var snapshot = _store.Snapshot();
+        return [.. snapshot.ListJson(Prefix(project), ApiJsonContext.Wire.Instance).Select(i => Expand(snapshot, i.Value))];
+    }
+
+    public Instance Get(string project, string name)
+    {
+        var snapshot = _store.Snapshot();
+        return Expand(snapshot, Stored(snapshot, project, name));
+    }
+
+    public bool Exists(string project, string name) => _store.Snapshot().Get(Key(project, name)) is not null;
+
+    public IReadOnlyList<string> UsersOf(string project, string profile) =>
+        [.. _store.Snapshot().ListJson(Prefix(project), ApiJsonContext.Wire.Instance)
+            .Where(i => i.Value.Profiles.Contains(profile, StringComparer.Ordinal))
+            .Select(i => Url(i.Value.Name))];
+
+    public void Rename(IStateTransaction tx, string project, string oldName, string newName)
+    {
+        ArgumentNullException.ThrowIfNull(tx);
+        foreach (var (key, instance) in tx.ListJson(Prefix(project), ApiJsonContext.Wire.Instance).ToList())
+        {
+            if (instance.Profiles.Contains(oldName, StringComparer.Ordinal))
+            {
+                tx.PutJson(key, instance with { Profiles = [.. instance.Profiles.Select(p => p == oldName ? newName : p)] }, ApiJsonContext.Wire.Instance);
+            }
+        }
+    }
+
+    /// <summary>PUT: config, devices, profiles, description and ephemeral replaced; volatile keys kept from the record.</summary>
+    public async Task UpdateAsync(string project, string name, InstancePut put, string? ifMatch, EventLifecycleRequestor? requestor, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(put);
+        await _store.TransactionAsync(tx =>
+        {
+            var current = Stored(tx, project, name);
+            ETag.Check(ifMatch, ETagOf(current));
+            var config = new Dictionary<string, string>(put.Config ?? [], StringComparer.Ordinal);
+            foreach (var (key, value) in current.Config.Where(kv => kv.Key.StartsWith("volatile.", StringComparison.Ordinal)))
+            {
+                config.TryAdd(key, value);
+            }
+
+            var updated = current with
+            {
+                Config = config,
+                Devices = put.Devices ?? [],
+                Profiles = put.Profiles ?? [],
+                Description = put.Description ?? "",
+                Ephemeral = put.Ephemeral,
+            };
+            Validate(tx, project, updated);
+            tx.PutJson(Key(project, name), updated, ApiJsonContext.Wire.Instance);
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
+        _events.PublishLifecycle("instance-updated", Url(name), requestor: requestor, project: project);
+    }
+
+    public InstanceFull GetFull(string project, string name)
+    {
+        var instance = Get(project, name);
+        return Full(instance);
+    }
+
+    public IReadOnlyList<InstanceFull> ListFull(string project) => [.. List(project).Select(Full)];
+
+    private InstanceFull Full(Instance instance) => new()
+    {
+        Architecture = instance.Architecture,
+        Config = instance.Config,
+        Devices = instance.Devices,
+        Ephemeral = instance.Ephemeral,
+        Profiles = instance.Profiles,
+        Stateful = instance.Stateful,
+        Description = instance.Description,
+        CreatedAt = instance.CreatedAt,
+        ExpandedConfig = instance.ExpandedConfig,
+        ExpandedDevices = instance.ExpandedDevices,
+        Name = instance.Name,
+        Status = instance.Status,
+        StatusCode = instance.StatusCode,
+        LastUsedAt = instance.LastUsedAt,
+        Location = instance.Location,
+        Type = instance.Type,
+        Project = instance.Project,
+        Backups = [],
+        Snapshots = [],
+        State = State(instance.Name),
+    };
+
+    private Instance Expand(IStateReader snapshot, Instance stored)
+    {
+        var profiles = stored.Profiles.Select(p => snapshot.GetJson($"projects/{stored.Project}/profiles/{p}", ApiJsonContext.Wire.ProfilePut) ?? new ProfilePut());
+        var (config, devices) = ConfigExpander.Expand(profiles, stored.Config, stored.Devices);
+        var status = StatusOf(_runtime.State(stored.Name));
+        return stored with
+        {
+            ExpandedConfig = config,
+            ExpandedDevices = devices,
+            Status = StatusCode.Name(status),
+            StatusCode = status,
+        };
+    }
+
+    private static void Validate(IStateReader reader, string project, InstancePut instance)
+    {
+        foreach (var profile in instance.Profiles)
+        {
+            if (reader.Get($"projects/{project}/profiles/{profile}") is null)
+            {
+                throw new ApiException(400, $"Requested profile \"{profile}\" doesn't exist");
+            }
+        }
+
+        InstanceConfigSchema.Validate(instance.Config, isProfile: false);
+        DeviceSchema.Validate(instance.Devices, isProfile: false);
+    }
+
+    internal static int StatusOf(string lxcState) => lxcState switch
+    {
+        "RUNNING" or "STARTING" or "STOPPING" or "ABORTING" or "FREEZING" or "THAWED" => StatusCode.Running,
+        "FROZEN" => StatusCode.Frozen,
+        _ => StatusCode.Stopped,
+    };
+
+    private static Instance Stored(IStateReader reader, string project, string name) =>
+        reader.GetJson(Key(project, name), ApiJsonContext.Wire.Instance) ?? throw new ApiException(404, "Instance not found");
+
+    private static string Prefix(string project) => $"projects/{project}/instances/";
+
+    private static string Key(string project, string name) => Prefix(project) + name;
+}
