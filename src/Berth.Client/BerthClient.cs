@@ -22,7 +22,16 @@ public sealed partial class BerthClient : IDisposable
         BaseAddress = baseAddress;
     }
 
+    /// <summary>For tests: requests go to <paramref name="handler"/> as if to <c>http://unix.socket</c>.</summary>
+    internal BerthClient(HttpMessageHandler handler)
+        : this(new HttpClient(handler) { BaseAddress = new Uri("http://unix.socket") }, new Uri("http://unix.socket"))
+    {
+    }
+
     public Uri BaseAddress { get; }
+
+    /// <summary>The unix socket this client talks to, when it was made by <see cref="ConnectUnix"/>.</summary>
+    public string? SocketPath { get; private init; }
 
     /// <summary>The handler behind this client: websockets (events, exec) reuse it.</summary>
     public HttpMessageInvoker Invoker => _http;
@@ -64,6 +73,11 @@ public sealed partial class BerthClient : IDisposable
                     await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), ct).ConfigureAwait(false);
                     return new NetworkStream(socket, ownsSocket: true);
                 }
+                catch (SocketException e)
+                {
+                    socket.Dispose();
+                    throw new BerthConnectionException(socketPath, e);
+                }
                 catch
                 {
                     socket.Dispose();
@@ -77,7 +91,7 @@ public sealed partial class BerthClient : IDisposable
         var baseAddress = new Uri("http://unix.socket");
         var http = new HttpClient(handler) { BaseAddress = baseAddress, Timeout = timeout ?? Timeout.InfiniteTimeSpan };
         http.DefaultRequestHeaders.UserAgent.ParseAdd("Berth/" + typeof(BerthClient).Assembly.GetName().Version?.ToString(3));
-        return new BerthClient(http, baseAddress);
+        return new BerthClient(http, baseAddress) { SocketPath = socketPath };
     }
 
     /// <summary>
@@ -97,7 +111,7 @@ public sealed partial class BerthClient : IDisposable
             request.Headers.IfMatch.Add(new EntityTagHeaderValue(Quote(ifMatch)));
         }
 
-        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+        using var response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
         var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
         ResponseRaw? envelope = null;
         try
@@ -141,6 +155,28 @@ public sealed partial class BerthClient : IDisposable
     }
 
     public void Dispose() => _http.Dispose();
+
+    /// <summary>Escapes one path segment (a name) for a URL.</summary>
+    public static string Escape(string segment) => Uri.EscapeDataString(segment);
+
+    /// <summary>The unescaped last segment of a URL path: <c>/1.0/profiles/a%20b</c> gives <c>a b</c>.</summary>
+    public static string LastPathSegment(string url)
+    {
+        var path = url.Split('?', 2)[0].TrimEnd('/');
+        return Uri.UnescapeDataString(path[(path.LastIndexOf('/') + 1)..]);
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException e) when (e.InnerException is BerthConnectionException connection)
+        {
+            throw new BerthConnectionException(connection.SocketPath, connection.InnerException ?? e);
+        }
+    }
 
     private string WithProject(string path)
     {
