@@ -34,7 +34,16 @@ internal sealed class CliApp
         var app = new CliApp(host);
         var root = app.BuildRoot();
         var configuration = new InvocationConfiguration { Output = host.Out, Error = host.Error, EnableDefaultExceptionHandler = false };
-        return root.Parse(args).InvokeAsync(configuration, cancellationToken);
+        var parseResult = root.Parse(args.Length == 0 ? ["--help"] : args);
+        if (parseResult.Errors.Count > 0 && !root.Directives.Any(d => parseResult.GetResult(d) is not null))
+        {
+            // Like lxc: one line on stderr and exit code 1, no help text on stdout.
+            var error = parseResult.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) ?? parseResult.Errors[0];
+            host.Error.WriteLine("Error: " + error.Message);
+            return Task.FromResult(1);
+        }
+
+        return parseResult.InvokeAsync(configuration, cancellationToken);
     }
 
     public RootCommand BuildRoot()

@@ -8,4 +8,5 @@ namespace Berth.Cli;
 [JsonSerializable(typeof(JsonObject))]
 [JsonSerializable(typeof(JsonNode))]
 [JsonSerializable(typeof(JsonElement))]
+[JsonSerializable(typeof(List<JsonElement>))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;

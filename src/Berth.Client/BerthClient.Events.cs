@@ -18,6 +18,31 @@ public sealed partial class BerthClient
         bool allProjects = false,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        await foreach (var frame in GetEventsRawAsync(types, allProjects, cancellationToken).ConfigureAwait(false))
+        {
+            Event? ev;
+            try
+            {
+                ev = frame.Deserialize(ApiJsonContext.Wire.Event);
+            }
+            catch (JsonException)
+            {
+                continue;
+            }
+
+            if (ev is not null)
+            {
+                yield return ev;
+            }
+        }
+    }
+
+    /// <summary>As <see cref="GetEventsAsync"/>, but each frame as the server wrote it (timestamps keep their precision).</summary>
+    public async IAsyncEnumerable<JsonElement> GetEventsRawAsync(
+        IEnumerable<string>? types = null,
+        bool allProjects = false,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
         var path = EventsPath(types, allProjects);
         using var socket = new ClientWebSocket();
         await socket.ConnectAsync(new Uri("ws://unix.socket" + WithProject(path)), Invoker, cancellationToken).ConfigureAwait(false);
@@ -54,19 +79,20 @@ public sealed partial class BerthClient
                 continue;
             }
 
-            Event? ev;
+            JsonElement element;
             try
             {
-                ev = JsonSerializer.Deserialize(frame, ApiJsonContext.Wire.Event);
+                using var document = JsonDocument.Parse(frame);
+                element = document.RootElement.Clone();
             }
             catch (JsonException)
             {
                 continue;
             }
 
-            if (ev is not null)
+            if (element.ValueKind == JsonValueKind.Object)
             {
-                yield return ev;
+                yield return element;
             }
         }
     }

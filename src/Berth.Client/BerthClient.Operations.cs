@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Berth.Api;
 using Berth.Api.Json;
 
@@ -11,6 +12,20 @@ public sealed partial class BerthClient
         var (byStatus, _) = await GetAsync("/1.0/operations?recursion=1", ApiJsonContext.Wire.DictionaryStringListOperation, cancellationToken)
             .ConfigureAwait(false);
         return byStatus is null ? [] : byStatus.Values.Where(list => list is not null).SelectMany(list => list).ToList();
+    }
+
+    /// <summary>All operations as the server sent them (status → list), for display without re-encoding.</summary>
+    public async Task<JsonElement> GetOperationsRawAsync(bool allProjects = false, CancellationToken cancellationToken = default)
+    {
+        var (response, _) = await RawAsync(
+            HttpMethod.Get, "/1.0/operations?recursion=1" + (allProjects ? "&all-projects=true" : ""), null, null, cancellationToken).ConfigureAwait(false);
+        return response.Metadata;
+    }
+
+    public async Task<JsonElement> GetOperationRawAsync(string id, CancellationToken cancellationToken = default)
+    {
+        var (response, _) = await RawAsync(HttpMethod.Get, "/1.0/operations/" + Escape(id), null, null, cancellationToken).ConfigureAwait(false);
+        return response.Metadata;
     }
 
     public async Task<Operation> GetOperationAsync(string id, CancellationToken cancellationToken = default)

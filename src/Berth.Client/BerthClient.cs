@@ -36,6 +36,9 @@ public sealed partial class BerthClient : IDisposable
     /// <summary>The handler behind this client: websockets (events, exec) reuse it.</summary>
     public HttpMessageInvoker Invoker => _http;
 
+    /// <summary>Receives one line per request and response (the CLI's <c>--debug</c>).</summary>
+    public Action<string>? Log { get; set; }
+
     /// <summary>The project requests are made in; null means the server's default.</summary>
     public string? Project { get; set; }
 
@@ -111,8 +114,10 @@ public sealed partial class BerthClient : IDisposable
             request.Headers.IfMatch.Add(new EntityTagHeaderValue(Quote(ifMatch)));
         }
 
+        Log?.Invoke($"Sending request: method={method} url={request.RequestUri} etag={ifMatch}");
         using var response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
         var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        Log?.Invoke($"Got response: status={(int)response.StatusCode} body={System.Text.Encoding.UTF8.GetString(bytes)}");
         ResponseRaw? envelope = null;
         try
         {

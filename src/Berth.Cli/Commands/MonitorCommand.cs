@@ -44,25 +44,32 @@ internal sealed class MonitorCommand : Command
         var json = context.GetValue(_format) == "json";
         var minimum = context.GetValue(_logLevel) is { } level ? Array.IndexOf(Levels, level) : -1;
 
-        await foreach (var ev in client.GetEventsAsync(types, context.GetValue(_allProjects), cancellationToken).ConfigureAwait(false))
+        await foreach (var frame in client.GetEventsRawAsync(types, context.GetValue(_allProjects), cancellationToken).ConfigureAwait(false))
         {
+            Event ev;
+            try
+            {
+                ev = frame.Deserialize(ApiJsonContext.Wire.Event)!;
+            }
+            catch (JsonException)
+            {
+                continue;
+            }
+
             if (minimum > 0 && ev.Type == EventType.Logging && LevelOf(ev) < minimum)
             {
                 continue;
             }
 
             var text = pretty ? Pretty(ev) : null;
-            text ??= json
-                ? JsonText.Compact(JsonSerializer.SerializeToElement(ev, ApiJsonContext.Wire.Event)) + "\n"
-                : FormatYaml(ev);
+            text ??= json ? JsonText.Compact(frame) + "\n" : FormatYaml(frame);
             await context.Out.WriteAsync(text).ConfigureAwait(false);
             await context.Out.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
     /// <summary>An event as lxc 5.0 prints it: YAML with sorted keys (it goes through a map), then a blank line.</summary>
-    internal static string FormatYaml(Event ev) =>
-        YamlWriter.Write(JsonSerializer.SerializeToElement(ev, ApiJsonContext.Wire.Event), sortKeys: true) + "\n\n";
+    internal static string FormatYaml(JsonElement frame) => YamlWriter.Write(frame, sortKeys: true) + "\n\n";
 
     /// <summary>
     /// A logfmt line for logging and lifecycle events (<c>time="..." level=info msg="..." key=value</c>); null for

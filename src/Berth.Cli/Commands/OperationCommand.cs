@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json;
 using Berth.Api;
 using Berth.Api.Json;
 using Berth.Cli.Output;
@@ -17,6 +18,9 @@ internal sealed class OperationCommand : Command
     }
 
     internal static Argument<string> OperationArgument() => new("operation") { Description = "[<remote>:]<operation>" };
+
+    /// <summary>Operations as the Go client re-encodes them: struct order, but the maps (resources, metadata) sorted and never null.</summary>
+    internal static JsonElement ForDisplay(JsonElement operations, bool nullAsEmpty = true) => JsonText.Sorted(operations, ["resources", "metadata"], nullAsEmpty);
 }
 
 /// <summary><c>berth operation list [remote:]</c>: ID, TYPE, DESCRIPTION, STATUS, CANCELABLE, CREATED.</summary>
@@ -37,24 +41,16 @@ internal sealed class OperationListCommand : Command
     private async Task RunAsync(CliContext context, CancellationToken cancellationToken)
     {
         var client = context.Client(context.ParseRemoteOnly(context.GetValue(_remote)));
-        List<Operation> operations;
-        if (context.GetValue(_allProjects))
-        {
-            var (byStatus, _) = await client.GetAsync(
-                "/1.0/operations?recursion=1&all-projects=true", ApiJsonContext.Wire.DictionaryStringListOperation, cancellationToken).ConfigureAwait(false);
-            operations = byStatus?.Values.Where(l => l is not null).SelectMany(l => l).ToList() ?? [];
-        }
-        else
-        {
-            operations = await client.GetOperationsAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        var rows = operations.Select(Row).ToList();
+        var raw = await client.GetOperationsRawAsync(context.GetValue(_allProjects), cancellationToken).ConfigureAwait(false);
+        var elements = raw.ValueKind == JsonValueKind.Object
+            ? raw.EnumerateObject().Where(p => p.Value.ValueKind == JsonValueKind.Array).SelectMany(p => p.Value.EnumerateArray()).ToList()
+            : [];
+        var rows = elements.Select(e => Row(e.Deserialize(ApiJsonContext.Wire.Operation)!)).ToList();
         await context.Out.WriteAsync(TableFormat.Render(
             FormatOption.Get(context),
             ["ID", "TYPE", "DESCRIPTION", "STATUS", "CANCELABLE", "CREATED"],
             rows,
-            () => Render.Element(operations, ApiJsonContext.Wire.ListOperation))).ConfigureAwait(false);
+            format => OperationCommand.ForDisplay(Render.Element(elements, CliJsonContext.Default.ListJsonElement), format != TableFormat.Json))).ConfigureAwait(false);
     }
 
     internal static string[] Row(Operation op) =>
@@ -82,8 +78,8 @@ internal sealed class OperationShowCommand : Command
     private async Task RunAsync(CliContext context, CancellationToken cancellationToken)
     {
         var (remote, id) = context.ParseRemote(context.GetValue(_operation));
-        var operation = await context.Client(remote).GetOperationAsync(BerthClient.OperationId(id), cancellationToken).ConfigureAwait(false);
-        await context.Out.WriteAsync(Render.Yaml(operation, ApiJsonContext.Wire.Operation)).ConfigureAwait(false);
+        var operation = await context.Client(remote).GetOperationRawAsync(BerthClient.OperationId(id), cancellationToken).ConfigureAwait(false);
+        await context.Out.WriteAsync(YamlWriter.Write(OperationCommand.ForDisplay(operation), plainTimestamps: true)).ConfigureAwait(false);
     }
 }
 

@@ -80,7 +80,7 @@ internal sealed class ProfileListCommand : Command
         var profiles = await context.Client(context.ParseRemoteOnly(context.GetValue(_remote))).GetProfilesAsync(cancellationToken).ConfigureAwait(false);
         var rows = profiles.Select(p => new[] { p.Name, p.Description, p.UsedBy.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) }).ToList();
         await context.Out.WriteAsync(TableFormat.Render(
-            FormatOption.Get(context), ["NAME", "DESCRIPTION", "USED BY"], rows, () => Render.Element(profiles, ApiJsonContext.Wire.ListProfile))).ConfigureAwait(false);
+            FormatOption.Get(context), ["NAME", "DESCRIPTION", "USED BY"], rows, _ => Render.Element(profiles, ApiJsonContext.Wire.ListProfile))).ConfigureAwait(false);
     }
 }
 

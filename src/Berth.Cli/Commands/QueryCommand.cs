@@ -66,6 +66,6 @@ internal sealed class QueryCommand : Command
             return;
         }
 
-        await context.Out.WriteAsync(JsonText.Indented(metadata) + "\n\n").ConfigureAwait(false);
+        await context.Out.WriteAsync(JsonText.Indented(JsonText.Sorted(metadata)) + "\n\n").ConfigureAwait(false);
     }
 }

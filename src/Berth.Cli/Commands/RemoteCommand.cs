@@ -60,7 +60,7 @@ internal sealed class RemoteListCommand : Command
             FormatOption.Get(context),
             ["NAME", "URL", "PROTOCOL", "AUTH TYPE", "PUBLIC", "STATIC", "GLOBAL"],
             rows,
-            () => Render.Element(raw, CliJsonContext.Default.JsonObject)));
+            _ => Render.Element(raw, CliJsonContext.Default.JsonObject)));
     }
 }
 

@@ -17,9 +17,9 @@ internal static class TableFormat
     /// <summary>
     /// Renders rows as LXD 5.0's <c>lxc</c> does: rows sorted naturally; <c>table</c> with <c>+---+</c> borders, a
     /// rule under every row and centred headers; <c>compact</c> without borders; <c>csv</c> without a header;
-    /// <c>json</c> and <c>yaml</c> print <paramref name="raw"/> (the API objects) instead of the rows.
+    /// <c>json</c> and <c>yaml</c> print <paramref name="raw"/> (the API objects, given the format) instead of the rows.
     /// </summary>
-    public static string Render(string format, IReadOnlyList<string> header, List<string[]> rows, Func<JsonElement> raw)
+    public static string Render(string format, IReadOnlyList<string> header, List<string[]> rows, Func<string, JsonElement> raw)
     {
         switch (format)
         {
@@ -33,9 +33,9 @@ internal static class TableFormat
                 rows.Sort(NaturalComparer.Rows);
                 return RenderCsv(rows);
             case Json:
-                return JsonText.Compact(raw()) + "\n";
+                return JsonText.Compact(raw(format)) + "\n";
             case Yaml:
-                return YamlWriter.Write(raw(), plainTimestamps: true);
+                return YamlWriter.Write(raw(format), plainTimestamps: true);
             default:
                 throw new CliException($"Invalid format \"{format}\"");
         }
