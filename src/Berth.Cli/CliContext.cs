@@ -88,7 +88,7 @@ internal sealed class CliContext : IDisposable
             throw new CliException($"The remote \"{remote}\" doesn't exist");
         }
 
-        var socket = SocketPath(entry.Addr)
+        var socket = SocketPath(entry.Addr, Host.GetEnvironment)
             ?? throw new CliException($"The remote \"{remote}\" ({entry.Addr}) is not reachable: only unix:// remotes are supported for now");
         client = Host.ConnectUnix(socket);
         client.Project = string.IsNullOrEmpty(Project) ? (entry.Project.Length > 0 ? entry.Project : null) : Project;
@@ -103,7 +103,7 @@ internal sealed class CliContext : IDisposable
     }
 
     /// <summary>The socket of a <c>unix://</c> address: <c>unix://</c> is the default socket, <c>unix:///path</c> a given one.</summary>
-    internal static string? SocketPath(string addr)
+    internal static string? SocketPath(string addr, Func<string, string?> getEnvironment)
     {
         if (!addr.StartsWith("unix:", StringComparison.Ordinal))
         {
@@ -111,7 +111,7 @@ internal sealed class CliContext : IDisposable
         }
 
         var path = addr["unix:".Length..].TrimStart('/');
-        return path.Length == 0 ? BerthClient.DefaultSocketPath() : "/" + path;
+        return path.Length == 0 ? BerthClient.DefaultSocketPath(getEnvironment) : "/" + path;
     }
 
     /// <summary>

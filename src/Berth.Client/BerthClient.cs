@@ -46,18 +46,22 @@ public sealed partial class BerthClient : IDisposable
     /// The local socket, found as LXD's clients do: <c>LXD_SOCKET</c>, else <c>$BERTH_DIR/unix.socket</c>,
     /// else <c>$LXD_DIR/unix.socket</c>, else <c>/var/lib/berth/unix.socket</c>.
     /// </summary>
-    public static string DefaultSocketPath()
+    public static string DefaultSocketPath() => DefaultSocketPath(Environment.GetEnvironmentVariable);
+
+    /// <summary>As <see cref="DefaultSocketPath()"/>, reading the environment through <paramref name="getEnvironment"/>.</summary>
+    public static string DefaultSocketPath(Func<string, string?> getEnvironment)
     {
-        var socket = Environment.GetEnvironmentVariable("LXD_SOCKET");
+        ArgumentNullException.ThrowIfNull(getEnvironment);
+        var socket = getEnvironment("LXD_SOCKET");
         if (!string.IsNullOrEmpty(socket))
         {
             return socket;
         }
 
-        var dir = Environment.GetEnvironmentVariable("BERTH_DIR");
+        var dir = getEnvironment("BERTH_DIR");
         if (string.IsNullOrEmpty(dir))
         {
-            dir = Environment.GetEnvironmentVariable("LXD_DIR");
+            dir = getEnvironment("LXD_DIR");
         }
 
         return Path.Combine(string.IsNullOrEmpty(dir) ? "/var/lib/berth" : dir, "unix.socket");
