@@ -22,10 +22,22 @@ public sealed partial class BerthClient : IDisposable
         BaseAddress = baseAddress;
     }
 
+    /// <summary>For tests: requests go to <paramref name="handler"/> as if to <c>http://unix.socket</c>.</summary>
+    internal BerthClient(HttpMessageHandler handler)
+        : this(new HttpClient(handler) { BaseAddress = new Uri("http://unix.socket") }, new Uri("http://unix.socket"))
+    {
+    }
+
     public Uri BaseAddress { get; }
+
+    /// <summary>The unix socket this client talks to, when it was made by <see cref="ConnectUnix"/>.</summary>
+    public string? SocketPath { get; private init; }
 
     /// <summary>The handler behind this client: websockets (events, exec) reuse it.</summary>
     public HttpMessageInvoker Invoker => _http;
+
+    /// <summary>Receives one line per request and response (the CLI's <c>--debug</c>).</summary>
+    public Action<string>? Log { get; set; }
 
     /// <summary>The project requests are made in; null means the server's default.</summary>
     public string? Project { get; set; }
@@ -34,18 +46,22 @@ public sealed partial class BerthClient : IDisposable
     /// The local socket, found as LXD's clients do: <c>LXD_SOCKET</c>, else <c>$BERTH_DIR/unix.socket</c>,
     /// else <c>$LXD_DIR/unix.socket</c>, else <c>/var/lib/berth/unix.socket</c>.
     /// </summary>
-    public static string DefaultSocketPath()
+    public static string DefaultSocketPath() => DefaultSocketPath(Environment.GetEnvironmentVariable);
+
+    /// <summary>As <see cref="DefaultSocketPath()"/>, reading the environment through <paramref name="getEnvironment"/>.</summary>
+    public static string DefaultSocketPath(Func<string, string?> getEnvironment)
     {
-        var socket = Environment.GetEnvironmentVariable("LXD_SOCKET");
+        ArgumentNullException.ThrowIfNull(getEnvironment);
+        var socket = getEnvironment("LXD_SOCKET");
         if (!string.IsNullOrEmpty(socket))
         {
             return socket;
         }
 
-        var dir = Environment.GetEnvironmentVariable("BERTH_DIR");
+        var dir = getEnvironment("BERTH_DIR");
         if (string.IsNullOrEmpty(dir))
         {
-            dir = Environment.GetEnvironmentVariable("LXD_DIR");
+            dir = getEnvironment("LXD_DIR");
         }
 
         return Path.Combine(string.IsNullOrEmpty(dir) ? "/var/lib/berth" : dir, "unix.socket");
@@ -64,6 +80,11 @@ public sealed partial class BerthClient : IDisposable
                     await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), ct).ConfigureAwait(false);
                     return new NetworkStream(socket, ownsSocket: true);
                 }
+                catch (SocketException e)
+                {
+                    socket.Dispose();
+                    throw new BerthConnectionException(socketPath, e);
+                }
                 catch
                 {
                     socket.Dispose();
@@ -77,7 +98,7 @@ public sealed partial class BerthClient : IDisposable
         var baseAddress = new Uri("http://unix.socket");
         var http = new HttpClient(handler) { BaseAddress = baseAddress, Timeout = timeout ?? Timeout.InfiniteTimeSpan };
         http.DefaultRequestHeaders.UserAgent.ParseAdd("Berth/" + typeof(BerthClient).Assembly.GetName().Version?.ToString(3));
-        return new BerthClient(http, baseAddress);
+        return new BerthClient(http, baseAddress) { SocketPath = socketPath };
     }
 
     /// <summary>
@@ -97,8 +118,10 @@ public sealed partial class BerthClient : IDisposable
             request.Headers.IfMatch.Add(new EntityTagHeaderValue(Quote(ifMatch)));
         }
 
-        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+        Log?.Invoke($"Sending request: method={method} url={request.RequestUri} etag={ifMatch}");
+        using var response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
         var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        Log?.Invoke($"Got response: status={(int)response.StatusCode} body={System.Text.Encoding.UTF8.GetString(bytes)}");
         ResponseRaw? envelope = null;
         try
         {
@@ -141,6 +164,28 @@ public sealed partial class BerthClient : IDisposable
     }
 
     public void Dispose() => _http.Dispose();
+
+    /// <summary>Escapes one path segment (a name) for a URL.</summary>
+    public static string Escape(string segment) => Uri.EscapeDataString(segment);
+
+    /// <summary>The unescaped last segment of a URL path: <c>/1.0/profiles/a%20b</c> gives <c>a b</c>.</summary>
+    public static string LastPathSegment(string url)
+    {
+        var path = url.Split('?', 2)[0].TrimEnd('/');
+        return Uri.UnescapeDataString(path[(path.LastIndexOf('/') + 1)..]);
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException e) when (e.InnerException is BerthConnectionException connection)
+        {
+            throw new BerthConnectionException(connection.SocketPath, connection.InnerException ?? e);
+        }
+    }
 
     private string WithProject(string path)
     {

@@ -1,0 +1,106 @@
+using System.CommandLine;
+using System.Net.WebSockets;
+using System.Text.Json;
+using Berth.Api;
+using Berth.Cli.Commands;
+using Berth.Client;
+
+namespace Berth.Cli;
+
+/// <summary>The <c>berth</c> command tree, its global flags, and how actions report errors (<c>Error: ...</c>, exit 1).</summary>
+internal sealed class CliApp
+{
+    public CliApp(CliHost host)
+    {
+        Host = host;
+    }
+
+    public CliHost Host { get; }
+
+    public Option<string?> ProjectOption { get; } = new("--project") { Description = "Override the source project", Recursive = true, HelpName = "name" };
+
+    public Option<bool> DebugOption { get; } = new("--debug") { Description = "Show all debug messages", Recursive = true };
+
+    public Option<bool> VerboseOption { get; } = new("--verbose", "-v") { Description = "Show all information messages", Recursive = true };
+
+    public Option<bool> QuietOption { get; } = new("--quiet", "-q") { Description = "Don't show progress information", Recursive = true };
+
+    public Option<bool> ForceLocalOption { get; } = new("--force-local") { Description = "Force using the local unix socket", Recursive = true };
+
+    public static string ClientVersion => typeof(CliApp).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+
+    public static Task<int> RunAsync(string[] args, CliHost host, CancellationToken cancellationToken = default)
+    {
+        var app = new CliApp(host);
+        var root = app.BuildRoot();
+        var configuration = new InvocationConfiguration { Output = host.Out, Error = host.Error, EnableDefaultExceptionHandler = false };
+        var parseResult = root.Parse(args.Length == 0 ? ["--help"] : args);
+        if (parseResult.Errors.Count > 0 && !root.Directives.Any(d => parseResult.GetResult(d) is not null))
+        {
+            // Like lxc: one line on stderr and exit code 1, no help text on stdout.
+            var error = parseResult.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) ?? parseResult.Errors[0];
+            host.Error.WriteLine("Error: " + error.Message);
+            return Task.FromResult(1);
+        }
+
+        return parseResult.InvokeAsync(configuration, cancellationToken);
+    }
+
+    public RootCommand BuildRoot()
+    {
+        var root = new RootCommand("Command line client for Berth, a system container manager speaking LXD's REST API")
+        {
+            ProjectOption,
+            DebugOption,
+            VerboseOption,
+            QuietOption,
+            ForceLocalOption,
+        };
+        root.Subcommands.Add(new VersionCommand(this));
+        root.Subcommands.Add(new InfoCommand(this));
+        root.Subcommands.Add(new ConfigCommand(this));
+        root.Subcommands.Add(new ProfileCommand(this));
+        root.Subcommands.Add(new OperationCommand(this));
+        root.Subcommands.Add(new MonitorCommand(this));
+        root.Subcommands.Add(new QueryCommand(this));
+        root.Subcommands.Add(new RemoteCommand(this));
+        root.Subcommands.Add(new CompletionCommand(this));
+        return root;
+    }
+
+    /// <summary>Sets <paramref name="command"/>'s action: errors become <c>Error: message</c> on stderr and exit code 1.</summary>
+    public void SetAction(Command command, Func<CliContext, CancellationToken, Task> action) =>
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            using var context = new CliContext(this, parseResult);
+            try
+            {
+                await action(context, cancellationToken).ConfigureAwait(false);
+                return context.ExitCode;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return 130;
+            }
+            catch (Exception e) when (ErrorMessage(e) is { } message)
+            {
+                await Host.Out.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+                await Host.Error.WriteLineAsync("Error: " + message).ConfigureAwait(false);
+                return 1;
+            }
+        });
+
+    /// <summary>The user-facing text for the failures the CLI expects; null lets anything else surface as a crash.</summary>
+    internal static string? ErrorMessage(Exception e) => e switch
+    {
+        ApiException or CliException or BerthConnectionException => e.Message,
+        HttpRequestException { InnerException: BerthConnectionException inner } => inner.Message,
+        HttpRequestException or WebSocketException { InnerException: HttpRequestException } => e.Message,
+        WebSocketException { InnerException: BerthConnectionException inner } => inner.Message,
+        WebSocketException => e.Message,
+        JsonException => "Invalid JSON: " + e.Message,
+        IOException => e.Message,
+        UnauthorizedAccessException => e.Message,
+        _ => null,
+    };
+}
