@@ -65,6 +65,11 @@ internal sealed class CliApp
         root.Subcommands.Add(new QueryCommand(this));
         root.Subcommands.Add(new RemoteCommand(this));
         root.Subcommands.Add(new CompletionCommand(this));
+        root.Subcommands.Add(new ImageCommand(this));
+        foreach (var command in InstanceCommands.All(this))
+        {
+            root.Subcommands.Add(command);
+        }
         return root;
     }
 

@@ -31,7 +31,7 @@ public sealed partial class BerthClient
         SendJsonAsync(HttpMethod.Post, "/1.0/images/aliases", new ImageAliasesPost { Name = name, Target = target, Description = description }, ApiJsonContext.Wire.ImageAliasesPost, cancellationToken: cancellationToken);
 
     /// <summary>Waits for the operation of an async response to finish; a failed operation becomes an <see cref="ApiException"/>.</summary>
-    private async Task<Operation> WaitOperationAsync(ResponseRaw response, CancellationToken cancellationToken)
+    internal async Task<Operation> WaitOperationAsync(ResponseRaw response, CancellationToken cancellationToken)
     {
         if (response.Type != ResponseType.Async)
         {

@@ -66,7 +66,7 @@ internal sealed class BerthDaemon : IAsyncDisposable
             {
                 kestrel.AddServerHeader = false;
                 kestrel.Limits.MaxRequestBodySize = null; // image and backup uploads are streamed
-                kestrel.ListenUnixSocket(options.SocketPath);
+                kestrel.ListenUnixSocket(options.SocketPath, listen => listen.Use(HostHeaderRepair.Middleware));
             });
 
             var services = builder.Services;

@@ -112,6 +112,16 @@ public sealed class BerthdProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // Containers outlive berthd by design: stop the ones this daemon made before removing its dir.
+        var lxcPath = Path.Combine(Dir, "containers");
+        if (Directory.Exists(lxcPath))
+        {
+            foreach (var container in Directory.GetDirectories(lxcPath))
+            {
+                await ProcessRunner.RunAsync("lxc-stop", ["-P", lxcPath, "-n", Path.GetFileName(container), "-k"], timeout: TimeSpan.FromSeconds(30));
+            }
+        }
+
         if (_process is { HasExited: false })
         {
             _process.Kill();

@@ -72,7 +72,7 @@ internal static class InitCommand
             {
                 return await LocalDaemon.FailAsync(e.Message).ConfigureAwait(false);
             }
-            catch (HttpRequestException e)
+            catch (Exception e) when (e is HttpRequestException or Berth.Client.BerthConnectionException)
             {
                 return await LocalDaemon.FailAsync($"Failed to connect to {LocalDaemon.SocketPath}: {e.Message}").ConfigureAwait(false);
             }

@@ -19,7 +19,7 @@ internal static class ShutdownCommand
             {
                 await client.RawAsync(HttpMethod.Put, "/internal/shutdown", cancellationToken: cancellationToken).ConfigureAwait(false);
             }
-            catch (HttpRequestException e)
+            catch (Exception e) when (e is HttpRequestException or Berth.Client.BerthConnectionException)
             {
                 return await LocalDaemon.FailAsync($"Failed to connect to {LocalDaemon.SocketPath}: {e.Message}").ConfigureAwait(false);
             }

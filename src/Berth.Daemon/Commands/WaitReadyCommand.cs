@@ -23,7 +23,7 @@ internal static class WaitReadyCommand
                     await client.RawAsync(HttpMethod.Get, "/internal/ready", cancellationToken: linked.Token).ConfigureAwait(false);
                     return 0;
                 }
-                catch (Exception e) when (e is HttpRequestException or ApiException or TaskCanceledException && !linked.IsCancellationRequested)
+                catch (Exception e) when (e is HttpRequestException or Berth.Client.BerthConnectionException or ApiException or TaskCanceledException && !linked.IsCancellationRequested)
                 {
                 }
                 catch (OperationCanceledException)

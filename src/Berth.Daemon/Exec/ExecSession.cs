@@ -54,7 +54,7 @@ internal sealed class ExecSession(string lxcPath, string name, InstanceExecPost 
         var stdinSocket = await sockets.SocketAsync("0").ConfigureAwait(false);
         var stdoutSocket = await sockets.SocketAsync("1").ConfigureAwait(false);
         var stderrSocket = await sockets.SocketAsync("2").ConfigureAwait(false);
-        var control = await sockets.SocketAsync("control").ConfigureAwait(false);
+        var control = sockets.SocketAsync("control");
 
         var (inRead, inWrite) = Pipe.Create();
         var (outRead, outWrite) = Pipe.Create();
@@ -78,7 +78,7 @@ internal sealed class ExecSession(string lxcPath, string name, InstanceExecPost 
             await Task.WhenAll(stdout, stderr).ConfigureAwait(false);
             await relay.CancelAsync().ConfigureAwait(false);
             await Task.WhenAll(stdin, controlling).ConfigureAwait(false);
-            foreach (var socket in new[] { stdinSocket, stdoutSocket, stderrSocket, control })
+            foreach (var socket in new[] { stdinSocket, stdoutSocket, stderrSocket }.Concat(control.IsCompletedSuccessfully ? [control.Result] : []))
             {
                 await WebsocketStreams.CloseAsync(socket).ConfigureAwait(false);
             }
@@ -91,7 +91,7 @@ internal sealed class ExecSession(string lxcPath, string name, InstanceExecPost 
     {
         await sockets.WaitAllAsync(ConnectTimeout, cancellationToken).ConfigureAwait(false);
         var data = await sockets.SocketAsync("0").ConfigureAwait(false);
-        var control = await sockets.SocketAsync("control").ConfigureAwait(false);
+        var control = sockets.SocketAsync("control");
 
         using var devpts = new LxcContainerControl(lxcPath, name).OpenDevpts();
         using var pty = ContainerPty.Open(devpts);
@@ -113,16 +113,21 @@ internal sealed class ExecSession(string lxcPath, string name, InstanceExecPost 
         await Task.WhenAll(input, controlling).ConfigureAwait(false);
         await master.DisposeAsync().ConfigureAwait(false);
         await WebsocketStreams.CloseAsync(data).ConfigureAwait(false);
-        await WebsocketStreams.CloseAsync(control).ConfigureAwait(false);
+        if (control.IsCompletedSuccessfully)
+        {
+            await WebsocketStreams.CloseAsync(control.Result).ConfigureAwait(false);
+        }
+
         return exit.Code;
     }
 
     /// <summary>window-resize and signal messages, until the client closes control or the command ends.</summary>
-    private static async Task ControlAsync(WebSocket control, ForkExec exec, SafeFileHandle? master, CancellationToken cancellationToken)
+    private static async Task ControlAsync(Task<WebSocket> connecting, ForkExec exec, SafeFileHandle? master, CancellationToken cancellationToken)
     {
         var buffer = new byte[16 * 1024];
         try
         {
+            var control = await connecting.WaitAsync(cancellationToken).ConfigureAwait(false);
             while (control.State == WebSocketState.Open)
             {
                 var result = await control.ReceiveAsync(buffer, cancellationToken).ConfigureAwait(false);

@@ -57,12 +57,15 @@ internal sealed class WebsocketSlots(IReadOnlyDictionary<string, string> secrets
 
     public Task<WebSocket> SocketAsync(string stream) => _sockets[stream].Task;
 
-    /// <summary>Waits until every stream is connected, or fails after <paramref name="timeout"/> as LXD does.</summary>
+    /// <summary>
+    /// Waits until the data streams are connected (control is optional: pylxd never opens it), or fails after
+    /// <paramref name="timeout"/> as LXD does.
+    /// </summary>
     public async Task WaitAllAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
         try
         {
-            await Task.WhenAll(_sockets.Values.Select(s => s.Task)).WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+            await Task.WhenAll(_sockets.Where(s => s.Key != "control").Select(s => s.Value.Task)).WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {

@@ -1,0 +1,237 @@
+using System.CommandLine;
+using Berth.Api;
+using Berth.Api.Json;
+using Berth.Cli.Output;
+
+namespace Berth.Cli.Commands;
+
+/// <summary>The instance verbs: launch, list, start, stop, restart, delete, exec (LXD's spelling and flags).</summary>
+internal static class InstanceCommands
+{
+    public static IEnumerable<Command> All(CliApp app) =>
+    [
+        new LaunchCommand(app, "launch", start: true),
+        new LaunchCommand(app, "init", start: false),
+        new ListCommand(app),
+        new StateCommand(app, "start", "Start instances"),
+        new StateCommand(app, "stop", "Stop instances"),
+        new StateCommand(app, "restart", "Restart instances"),
+        new StateCommand(app, "pause", "Pause instances"),
+        new DeleteCommand(app),
+        new ExecCommand(app),
+    ];
+}
+
+/// <summary><c>berth launch|init [remote:]image [remote:]name</c>.</summary>
+internal sealed class LaunchCommand : Command
+{
+    private readonly Argument<string> _image = new("image") { Description = "[<remote>:]<image>" };
+    private readonly Argument<string> _name = new("name") { Description = "[<remote>:]<name>" };
+    private readonly Option<string[]> _profiles = new("--profile", "-p") { Description = "Profile to apply to the new instance" };
+    private readonly Option<string[]> _config = new("--config", "-c") { Description = "Config key/value to apply to the new instance" };
+    private readonly Option<bool> _ephemeral = new("--ephemeral", "-e") { Description = "Ephemeral instance" };
+    private readonly bool _start;
+
+    public LaunchCommand(CliApp app, string verb, bool start)
+        : base(verb, start ? "Create and start instances from images" : "Create instances from images")
+    {
+        _start = start;
+        Arguments.Add(_image);
+        Arguments.Add(_name);
+        Options.Add(_profiles);
+        Options.Add(_config);
+        Options.Add(_ephemeral);
+        app.SetAction(this, RunAsync);
+    }
+
+    private async Task RunAsync(CliContext context, CancellationToken cancellationToken)
+    {
+        var (remote, name) = context.ParseRemote(context.GetValue(_name));
+        var (_, image) = context.ParseRemote(context.GetValue(_image));
+        var client = context.Client(remote);
+        var config = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var entry in context.GetValue(_config) ?? [])
+        {
+            var eq = entry.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0)
+            {
+                throw new CliException($"Bad key=value pair: {entry}");
+            }
+
+            config[entry[..eq]] = entry[(eq + 1)..];
+        }
+
+        var profiles = context.GetValue(_profiles);
+        await context.Out.WriteLineAsync($"Creating {name}").ConfigureAwait(false);
+        await client.CreateInstanceAsync(new InstancesPost
+        {
+            Name = name,
+            Source = new InstanceSource { Type = "image", Alias = image.Length == 64 ? "" : image, Fingerprint = image.Length == 64 ? image : "" },
+            Config = config,
+            Profiles = profiles is { Length: > 0 } ? [.. profiles] : null,
+            Ephemeral = context.GetValue(_ephemeral),
+        }, cancellationToken).ConfigureAwait(false);
+        if (_start)
+        {
+            await context.Out.WriteLineAsync($"Starting {name}").ConfigureAwait(false);
+            await client.ChangeInstanceStateAsync(name, "start", cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+    }
+}
+
+/// <summary><c>berth list</c>: NAME, STATE, IPV4, IPV6, TYPE, SNAPSHOTS.</summary>
+internal sealed class ListCommand : Command
+{
+    private readonly Argument<string?> _remote = new("remote") { Description = "[<remote>:]", Arity = ArgumentArity.ZeroOrOne };
+
+    public ListCommand(CliApp app) : base("list", "List instances")
+    {
+        Aliases.Add("ls");
+        Arguments.Add(_remote);
+        Options.Add(FormatOption.Create());
+        app.SetAction(this, RunAsync);
+    }
+
+    private async Task RunAsync(CliContext context, CancellationToken cancellationToken)
+    {
+        var instances = await context.Client(context.ParseRemoteOnly(context.GetValue(_remote))).GetInstancesFullAsync(cancellationToken).ConfigureAwait(false);
+        var rows = instances.Select(i => new[]
+        {
+            i.Name,
+            i.Status.ToUpperInvariant(),
+            Addresses(i, "inet"),
+            Addresses(i, "inet6"),
+            i.Ephemeral ? "CONTAINER (EPHEMERAL)" : "CONTAINER",
+            (i.Snapshots?.Count ?? 0).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        }).ToList();
+        await context.Out.WriteAsync(TableFormat.Render(FormatOption.Get(context), ["NAME", "STATE", "IPV4", "IPV6", "TYPE", "SNAPSHOTS"], rows,
+            _ => Render.Element(instances, ApiJsonContext.Wire.ListInstanceFull))).ConfigureAwait(false);
+    }
+
+    private static string Addresses(InstanceFull instance, string family) =>
+        string.Join('\n', (instance.State?.Network ?? []).Where(n => n.Key != "lo")
+            .SelectMany(n => n.Value.Addresses.Where(a => a.Family == family && a.Scope == "global").Select(a => $"{a.Address} ({n.Key})")));
+}
+
+/// <summary><c>berth start|stop|restart|pause name...</c>.</summary>
+internal sealed class StateCommand : Command
+{
+    private readonly Argument<string[]> _names = new("name") { Description = "[<remote>:]<name>", Arity = ArgumentArity.OneOrMore };
+    private readonly Option<bool> _force = new("--force", "-f") { Description = "Force the instance to stop" };
+    private readonly Option<int> _timeout = new("--timeout") { Description = "Time to wait for the instance to shutdown cleanly", DefaultValueFactory = _ => -1 };
+    private readonly string _verb;
+
+    public StateCommand(CliApp app, string verb, string description) : base(verb, description)
+    {
+        _verb = verb;
+        Arguments.Add(_names);
+        if (verb is "stop" or "restart")
+        {
+            Options.Add(_force);
+            Options.Add(_timeout);
+        }
+
+        app.SetAction(this, RunAsync);
+    }
+
+    private async Task RunAsync(CliContext context, CancellationToken cancellationToken)
+    {
+        foreach (var raw in context.GetValue(_names))
+        {
+            var (remote, name) = context.ParseRemote(raw);
+            var action = _verb == "pause" ? "freeze" : _verb;
+            await context.Client(remote).ChangeInstanceStateAsync(name, action, context.GetValue(_force), context.GetValue(_timeout), cancellationToken).ConfigureAwait(false);
+        }
+    }
+}
+
+/// <summary><c>berth delete [-f] name...</c>: <c>--force</c> stops a running instance first.</summary>
+internal sealed class DeleteCommand : Command
+{
+    private readonly Argument<string[]> _names = new("name") { Description = "[<remote>:]<name>", Arity = ArgumentArity.OneOrMore };
+    private readonly Option<bool> _force = new("--force", "-f") { Description = "Force the removal of running instances" };
+
+    public DeleteCommand(CliApp app) : base("delete", "Delete instances")
+    {
+        Aliases.Add("rm");
+        Arguments.Add(_names);
+        Options.Add(_force);
+        app.SetAction(this, RunAsync);
+    }
+
+    private async Task RunAsync(CliContext context, CancellationToken cancellationToken)
+    {
+        foreach (var raw in context.GetValue(_names))
+        {
+            var (remote, name) = context.ParseRemote(raw);
+            var client = context.Client(remote);
+            if (context.GetValue(_force))
+            {
+                var (instance, _) = await client.GetAsync($"/1.0/instances/{Uri.EscapeDataString(name)}", ApiJsonContext.Wire.Instance, cancellationToken).ConfigureAwait(false);
+                if (instance.StatusCode != StatusCode.Stopped)
+                {
+                    await client.ChangeInstanceStateAsync(name, "stop", force: true, cancellationToken: cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            await client.DeleteInstanceAsync(name, cancellationToken).ConfigureAwait(false);
+        }
+    }
+}
+
+/// <summary>
+/// <c>berth exec name [--env K=V] [--cwd D] [--user N] -- command...</c>: stdin, stdout and stderr are relayed and
+/// the command's exit code becomes berth's. Runs without a terminal (interactive sessions: lxc exec for now).
+/// </summary>
+internal sealed class ExecCommand : Command
+{
+    private readonly Argument<string> _name = new("name") { Description = "[<remote>:]<name>" };
+    private readonly Argument<string[]> _command = new("command") { Description = "Command and arguments", Arity = ArgumentArity.OneOrMore };
+    private readonly Option<string[]> _env = new("--env") { Description = "Environment variable to set (e.g. HOME=/home/foo)" };
+    private readonly Option<string?> _cwd = new("--cwd") { Description = "Directory to run the command in" };
+    private readonly Option<uint> _user = new("--user") { Description = "User ID to run the command as" };
+    private readonly Option<uint> _group = new("--group") { Description = "Group ID to run the command as" };
+    private readonly Option<bool> _noInput = new("-n") { Description = "Disable stdin (reads from /dev/null)" };
+    private readonly Option<bool> _noTty = new("--force-noninteractive", "-T") { Description = "Don't allocate a terminal (the default here)" };
+
+    public ExecCommand(CliApp app) : base("exec", "Execute commands in instances")
+    {
+        Arguments.Add(_name);
+        Arguments.Add(_command);
+        Options.Add(_env);
+        Options.Add(_cwd);
+        Options.Add(_user);
+        Options.Add(_group);
+        Options.Add(_noInput);
+        Options.Add(_noTty);
+        app.SetAction(this, RunAsync);
+    }
+
+    private async Task RunAsync(CliContext context, CancellationToken cancellationToken)
+    {
+        var (remote, name) = context.ParseRemote(context.GetValue(_name));
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (context.Host.GetEnvironment("TERM") is { Length: > 0 } term)
+        {
+            environment["TERM"] = term;
+        }
+
+        foreach (var entry in context.GetValue(_env) ?? [])
+        {
+            var eq = entry.IndexOf('=', StringComparison.Ordinal);
+            environment[eq > 0 ? entry[..eq] : entry] = eq > 0 ? entry[(eq + 1)..] : "";
+        }
+
+        var stdin = context.GetValue(_noInput) || !Console.IsInputRedirected ? null : Console.OpenStandardInput();
+        await using var stdout = Console.OpenStandardOutput();
+        await using var stderr = Console.OpenStandardError();
+        context.ExitCode = await context.Client(remote).ExecAsync(name, new InstanceExecPost
+        {
+            Command = [.. context.GetValue(_command)],
+            Environment = environment,
+            Cwd = context.GetValue(_cwd) ?? "",
+            User = context.GetValue(_user),
+            Group = context.GetValue(_group),
+        }, stdin, stdout, stderr, cancellationToken).ConfigureAwait(false);
+    }
+}
