@@ -74,15 +74,25 @@ public static class Architectures
 {
     private static readonly Dictionary<string, string> Aliases = new(StringComparer.Ordinal)
     {
-        ["x86_64"] = "x86_64", ["amd64"] = "x86_64",
-        ["i686"] = "i686", ["i386"] = "i686", ["i586"] = "i686", ["x86"] = "i686",
-        ["aarch64"] = "aarch64", ["arm64"] = "aarch64",
-        ["armv7l"] = "armv7l", ["armhf"] = "armv7l", ["armv7"] = "armv7l",
-        ["armv6l"] = "armv6l", ["armel"] = "armv6l",
-        ["ppc64le"] = "ppc64le", ["ppc64el"] = "ppc64le",
+        ["x86_64"] = "x86_64",
+        ["amd64"] = "x86_64",
+        ["i686"] = "i686",
+        ["i386"] = "i686",
+        ["i586"] = "i686",
+        ["x86"] = "i686",
+        ["aarch64"] = "aarch64",
+        ["arm64"] = "aarch64",
+        ["armv7l"] = "armv7l",
+        ["armhf"] = "armv7l",
+        ["armv7"] = "armv7l",
+        ["armv6l"] = "armv6l",
+        ["armel"] = "armv6l",
+        ["ppc64le"] = "ppc64le",
+        ["ppc64el"] = "ppc64le",
         ["s390x"] = "s390x",
         ["riscv64"] = "riscv64",
-        ["mips64"] = "mips64", ["mips64el"] = "mips64",
+        ["mips64"] = "mips64",
+        ["mips64el"] = "mips64",
         ["loongarch64"] = "loongarch64",
     };
 

@@ -35,8 +35,14 @@ internal static class NetworkState
                 State = "up",
                 Counters = new InstanceStateNetworkCounters
                 {
-                    BytesReceived = f[0], PacketsReceived = f[1], ErrorsReceived = f[2], PacketsDroppedInbound = f[3],
-                    BytesSent = f[8], PacketsSent = f[9], ErrorsSent = f[10], PacketsDroppedOutbound = f[11],
+                    BytesReceived = f[0],
+                    PacketsReceived = f[1],
+                    ErrorsReceived = f[2],
+                    PacketsDroppedInbound = f[3],
+                    BytesSent = f[8],
+                    PacketsSent = f[9],
+                    ErrorsSent = f[10],
+                    PacketsDroppedOutbound = f[11],
                 },
             };
         }
