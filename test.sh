@@ -45,7 +45,7 @@ run_tests() {
     rm -f "$log"
 }
 
-for project in test/Berth.Api.Tests test/Berth.Server.Tests test/Berth.Cli.Tests test/Berth.Native.Tests test/Berth.Daemon.Tests test/Berth.System.Tests; do
+for project in test/Berth.Api.Tests test/Berth.Server.Tests test/Berth.Client.Tests test/Berth.Cli.Tests test/Berth.Native.Tests test/Berth.Daemon.Tests test/Berth.System.Tests; do
     run_tests "$project"
 done
 
