@@ -3,7 +3,8 @@
 #  1. Debian packages berthd needs
 #  2. builds berthd and berth (Release) into /usr/lib/berth, links them into /usr/local/bin
 #  3. starts berthd (a systemd unit when systemd is PID 1, else in the background), waits until ready
-#  4. initialises it (berthd init --auto) and shows the server (berth info)
+#  4. initialises it (berthd init --auto), shows the server (berth info)
+#  5. builds the busybox image from the host's busybox-static, launches a container "first" and runs a command in it
 set -euo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DEBIAN_FRONTEND=noninteractive
@@ -82,4 +83,17 @@ BERTH_DIR=$dir "$bindir/berthd" init --auto
 
 echo "==> berth info"
 BERTH_DIR=$dir "$bindir/berth" info | grep -E '^(  )?(api_version|auth|server_name|server_version|server_pid|kernel_version|driver):'
+
+echo "==> busybox image, container \"first\", a command in it"
+export BERTH_DIR=$dir
+if ! "$bindir/berth" image list --format csv | grep -q '^busybox,'; then
+    "$bindir/berth" image build busybox --alias busybox
+fi
+if ! "$bindir/berth" list --format csv | grep -q '^first,'; then
+    "$bindir/berth" launch busybox first
+elif ! "$bindir/berth" list --format csv | grep -q '^first,RUNNING,'; then
+    "$bindir/berth" start first
+fi
+"$bindir/berth" exec first -- sh -c 'echo "hello from $(hostname): $(uname -sr), uid $(id -u)"'
+"$bindir/berth" list
 echo "Berth is installed: berthd is running on $dir/unix.socket (log: $logdir/berthd.log)."
