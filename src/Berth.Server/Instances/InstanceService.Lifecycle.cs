@@ -85,6 +85,7 @@ public sealed partial class InstanceService
         }
 
         WriteLxcConfig(instance);
+        EnsureTraversable(instance);
         await _runtime.StartAsync(name, cancellationToken).ConfigureAwait(false);
         await RecordAsync(project, name, i => i with
         {
@@ -250,6 +251,26 @@ public sealed partial class InstanceService
         var temp = _paths.ConfigFile(instance.Name) + ".tmp";
         File.WriteAllText(temp, text);
         File.Move(temp, _paths.ConfigFile(instance.Name), overwrite: true);
+    }
+
+    /// <summary>
+    /// An unprivileged container's root (a high host uid) must be able to reach its rootfs: a parent dir without
+    /// o+x (mktemp -d makes 0700) makes liblxc fail obscurely, so say what is wrong instead.
+    /// </summary>
+    private void EnsureTraversable(Instance instance)
+    {
+        if (instance.ExpandedConfig.GetValueOrDefault("security.privileged") is "true" or "1")
+        {
+            return;
+        }
+
+        for (var dir = Path.GetDirectoryName(_paths.Rootfs(instance.Name)); !string.IsNullOrEmpty(dir) && dir != "/"; dir = Path.GetDirectoryName(dir))
+        {
+            if (!File.GetUnixFileMode(dir).HasFlag(UnixFileMode.OtherExecute))
+            {
+                throw new ApiException(400, $"The unprivileged container cannot reach its root filesystem: \"{dir}\" is not searchable by others (chmod o+x {dir})");
+            }
+        }
     }
 
     /// <summary>The signal the image's init shuts down on: systemd SIGRTMIN+3, busybox init SIGUSR2, else SIGPWR.</summary>

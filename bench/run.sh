@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# Berth's benchmark: every workload on berthd and, with --with-lxd, on Debian's LXD 5.0.2 in the same run.
+#   bench/run.sh [--with-lxd] [--only NAME] [--runs N] [--json FILE]
+# Reports min/median/max over N runs (default 5) per daemon, the berth/LXD ratio of medians and the issue's target;
+# workloads whose feature has not landed are listed as missing. Results also go to JSON (bench/results/).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$PWD
+
+with_lxd=false only="" runs=5 json=""
+while [ $# -gt 0 ]; do
+    case $1 in
+        --with-lxd) with_lxd=true ;;
+        --only) only=$2; shift ;;
+        --runs) runs=$2; shift ;;
+        --json) json=$2; shift ;;
+        *) echo "usage: bench/run.sh [--with-lxd] [--only NAME] [--runs N] [--json FILE]" >&2; exit 2 ;;
+    esac
+    shift
+done
+[ "$(id -u)" = 0 ] || { echo "bench/run.sh: run as root (it starts daemons and containers)" >&2; exit 1; }
+
+work=$(mktemp -d /tmp/berth-bench.XXXXXX)
+chmod 711 "$work" # unprivileged containers' root must be able to reach their rootfs below it
+berth_pid="" lxd_pid=""
+cleanup() {
+    set +e
+    if [ -n "$lxd_pid" ]; then
+        for c in $(LXD_DIR=$work/lxd LXD_CONF=$work/conf lxc list --format csv -c n 2>/dev/null); do LXD_DIR=$work/lxd LXD_CONF=$work/conf lxc delete -f "$c" >/dev/null 2>&1; done
+    fi
+    for d in "$work/berth/containers"/*; do [ -d "$d" ] && lxc-stop -P "$work/berth/containers" -n "$(basename "$d")" -k >/dev/null 2>&1; done
+    if [ -n "$berth_pid" ]; then BERTH_DIR=$work/berth "$work/bin/berthd" shutdown --timeout 20 >/dev/null 2>&1 || kill "$berth_pid"; fi
+    if [ -n "$lxd_pid" ]; then LXD_DIR=$work/lxd lxd shutdown --timeout 60 >/dev/null 2>&1 || kill "$lxd_pid"; fi
+    sleep 0.5
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+echo "==> build berthd (Release)" >&2
+./scripts/install-deps.sh runtime >/dev/null
+./scripts/publish.sh "$work/bin" >/dev/null
+mkdir -p "$work/berth"
+BERTH_DIR=$work/berth setsid "$work/bin/berthd" --logfile "$work/berth/berthd.log" </dev/null >/dev/null 2>&1 &
+berth_pid=$!
+BERTH_DIR=$work/berth "$work/bin/berthd" waitready --timeout 60
+
+if $with_lxd; then
+    echo "==> start Debian's LXD on its own dir" >&2
+    if ! command -v lxd >/dev/null; then DEBIAN_FRONTEND=noninteractive apt-get install -y -qq lxd lxd-client >/dev/null; fi
+    mkdir -p "$work/lxd"
+    LXD_DIR=$work/lxd setsid lxd --group root --logfile "$work/lxd/lxd.log" </dev/null >/dev/null 2>&1 &
+    lxd_pid=$!
+    LXD_DIR=$work/lxd lxd waitready --timeout 120
+    # A dir pool and a root disk, no network: the same footing as berthd, and no host bridge is created.
+    LXD_DIR=$work/lxd LXD_CONF=$work/conf lxc storage create default dir >/dev/null
+    LXD_DIR=$work/lxd LXD_CONF=$work/conf lxc profile device add default root disk path=/ pool=default >/dev/null
+fi
+
+# A busybox image both daemons import: the same bytes on both sides.
+BERTH_DIR=$work/berth BERTH_CONF=$work/conf "$work/bin/berth" image build busybox >/dev/null
+cp "$work/berth/images/"* "$work/busybox.tar.gz" 2>/dev/null || true
+BERTH_DIR=$work/berth BERTH_CONF=$work/conf "$work/bin/berth" image delete "$(ls "$work/berth/images" | head -1)" >/dev/null
+
+results=()
+# name | target | how each side is measured (a function printing a JSON list of per-run values in ms)
+rest() { python3 bench/rest_latency.py "$1" "$2" 2000 "$runs"; }
+timed_runs() { # daemon-dir-env command... : runs the command $runs times, prints the list of wall times in ms
+    local env=$1; shift
+    python3 - "$env" "$runs" "$@" <<'PY'
+import json, os, subprocess, sys, time
+env_spec, runs, cmd = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+env = dict(os.environ, **dict(kv.split("=", 1) for kv in env_spec.split(",")))
+out = []
+for i in range(runs):
+    c = [a.replace("{i}", str(i)) for a in cmd]
+    start = time.perf_counter()
+    done = subprocess.run(c, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    if done.returncode != 0:
+        sys.stderr.write(f"{' '.join(c)}: {done.stderr.strip()}\n")
+        print('"failed"')
+        sys.exit(0)
+    out.append((time.perf_counter() - start) * 1000)
+print(json.dumps(out))
+PY
+}
+
+measure() { # name target berth-json lxd-json
+    results+=("$1|$2|$3|$4")
+}
+
+want() { [ -z "$only" ] || [ "$only" = "$1" ]; }
+want_containers() { [ -z "$only" ]; } # stop/delete need the launch workload's containers
+
+bsock=$work/berth/unix.socket lsock=$work/lxd/unix.socket
+if want rest.get_1.0; then
+    measure rest.get_1.0 "<= 0.2 ms" "$(rest "$bsock" /1.0)" "$($with_lxd && rest "$lsock" /1.0 || echo null)"
+fi
+if want rest.get_profiles_recursion1; then
+    measure rest.get_profiles_recursion1 "-" "$(rest "$bsock" '/1.0/profiles?recursion=1')" "$($with_lxd && rest "$lsock" '/1.0/profiles?recursion=1' || echo null)"
+fi
+if want image.import_busybox; then
+    b=$(timed_runs "LXD_DIR=$work/berth,LXD_CONF=$work/conf" sh -c "lxc image import $work/busybox.tar.gz >/dev/null && lxc image delete \$(lxc image list --format csv -c f | head -1)")
+    l=null
+    $with_lxd && l=$(timed_runs "LXD_DIR=$work/lxd,LXD_CONF=$work/conf" sh -c "lxc image import $work/busybox.tar.gz >/dev/null && lxc image delete \$(lxc image list --format csv -c f | head -1)")
+    measure image.import_busybox "<= LXD (65 ms incl. delete here)" "$b" "$l"
+fi
+if want instance.launch_exec_busybox; then
+    LXD_DIR=$work/berth lxc image import "$work/busybox.tar.gz" --alias busybox >/dev/null
+    b=$(timed_runs "LXD_DIR=$work/berth,LXD_CONF=$work/conf" sh -c 'lxc launch busybox bench{i} >/dev/null && lxc exec bench{i} -- true')
+    l=null
+    if $with_lxd; then
+        LXD_DIR=$work/lxd lxc image import "$work/busybox.tar.gz" --alias busybox >/dev/null
+        l=$(timed_runs "LXD_DIR=$work/lxd,LXD_CONF=$work/conf" sh -c 'lxc launch busybox bench{i} >/dev/null 2>&1 && lxc exec bench{i} -- true' 2>/dev/null || echo '"failed"')
+    fi
+    measure instance.launch_exec_busybox "<= 0.15 s" "$b" "$l"
+fi
+if want instance.exec_true_lxc; then
+    b=$(timed_runs "LXD_DIR=$work/berth,LXD_CONF=$work/conf" lxc exec bench0 -- true 2>/dev/null || echo '"failed"')
+    measure instance.exec_true_lxc "-" "$b" null
+fi
+if want instance.exec_true_berth; then
+    b=$(timed_runs "BERTH_DIR=$work/berth,BERTH_CONF=$work/conf" "$work/bin/berth" exec bench0 -- true 2>/dev/null || echo '"failed"')
+    measure instance.exec_true_berth "<= 40 ms" "$b" null
+fi
+# These run on the containers instance.launch_exec_busybox left (bench0..N-1).
+if want instance.stop_force && want_containers; then
+    b=$(timed_runs "LXD_DIR=$work/berth,LXD_CONF=$work/conf" lxc stop --force 'bench{i}')
+    l=null
+    $with_lxd && l=$(timed_runs "LXD_DIR=$work/lxd,LXD_CONF=$work/conf" lxc stop --force 'bench{i}')
+    measure instance.stop_force "<= 0.1 s" "$b" "$l"
+fi
+if want instance.delete_force && want_containers; then
+    b=$(timed_runs "LXD_DIR=$work/berth,LXD_CONF=$work/conf" lxc delete --force 'bench{i}')
+    l=null
+    $with_lxd && l=$(timed_runs "LXD_DIR=$work/lxd,LXD_CONF=$work/conf" lxc delete --force 'bench{i}')
+    measure instance.delete_force "<= 0.2 s" "$b" "$l"
+fi
+for pending in instance.launch_50 instance.list_recursion2_50 cli.list_50 memory.per_container_pss memory.daemon_rss_50; do
+    want "$pending" && measure "$pending" "-" '"not measured yet"' '"not measured yet"'
+done
+for missing in image.import_debian storage.snapshot_restore_copy network.dhcp_lease network.proxy remote.cross_host_copy; do
+    want "$missing" && measure "$missing" "-" '"missing (not landed)"' '"missing (not landed)"'
+done
+
+python3 - "$with_lxd" "${json:-bench/results/$(date -u +%Y%m%dT%H%M%SZ).json}" "${results[@]}" <<'PY'
+import json, os, statistics, sys
+with_lxd, out = sys.argv[1] == "true", sys.argv[2]
+rows = []
+def fmt(v):
+    if isinstance(v, list) and v:
+        return f"{min(v):.3f}/{statistics.median(v):.3f}/{max(v):.3f} ms"
+    return v if isinstance(v, str) else "-"
+print(f"{'workload':34} {'berth min/median/max':30} {'lxd min/median/max':30} {'ratio':>7}  target")
+for entry in sys.argv[3:]:
+    name, target, b, l = entry.split("|", 3)
+    b, l = json.loads(b), json.loads(l)
+    ratio = statistics.median(b) / statistics.median(l) if isinstance(b, list) and isinstance(l, list) and b and l else None
+    print(f"{name:34} {fmt(b):30} {fmt(l):30} {('%.2f' % ratio) if ratio else '-':>7}  {target}")
+    rows.append({"workload": name, "target": target, "berth_ms": b, "lxd_ms": l, "ratio": ratio})
+os.makedirs(os.path.dirname(out) or ".", exist_ok=True)
+json.dump({"with_lxd": with_lxd, "results": rows}, open(out, "w"), indent=2)
+print(f"\nJSON: {out}")
+PY
