@@ -146,40 +146,17 @@ public static class LxcConfigRenderer
         return items;
     }
 
-    /// <summary><c>512MiB</c>, <c>1GB</c>, plain bytes, or a percentage of host memory.</summary>
+    /// <summary><c>512MiB</c>, <c>1GB</c>, plain bytes (the validator's rules), or a percentage of host memory.</summary>
     public static long ParseMemory(string value, long hostMemory)
     {
+        ArgumentNullException.ThrowIfNull(value);
         value = value.Trim();
         if (value.EndsWith('%') && double.TryParse(value[..^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var percent))
         {
             return (long)(hostMemory * percent / 100);
         }
 
-        var split = value.Length;
-        while (split > 0 && !char.IsAsciiDigit(value[split - 1]) && value[split - 1] != '.')
-        {
-            split--;
-        }
-
-        if (!double.TryParse(value[..split], NumberStyles.Float, CultureInfo.InvariantCulture, out var number))
-        {
-            throw new ApiException(400, $"Invalid memory value \"{value}\"");
-        }
-
-        long multiplier = value[split..].Trim() switch
-        {
-            "" or "B" => 1,
-            "kB" or "KB" => 1000,
-            "MB" => 1000_000,
-            "GB" => 1000_000_000,
-            "TB" => 1000_000_000_000,
-            "KiB" => 1L << 10,
-            "MiB" => 1L << 20,
-            "GiB" => 1L << 30,
-            "TiB" => 1L << 40,
-            var unit => throw new ApiException(400, $"Invalid memory unit \"{unit}\""),
-        };
-        return (long)(number * multiplier);
+        return Config.ValueChecks.TryParseByteSize(value, out var bytes) ? bytes : throw new ApiException(400, $"Invalid memory value \"{value}\"");
     }
 
     /// <summary>A count gives the first N cpus (balancing comes later); a list or range is used as is.</summary>
