@@ -91,6 +91,9 @@ public sealed class BerthdProcess : IAsyncDisposable
 
     public Task<ProcessResult> BerthAsync(params string[] args) => ProcessRunner.RunAsync(Path.Combine(Bin, "berth"), args, Env);
 
+    /// <summary>For slow commands (building a Debian image takes minutes).</summary>
+    public Task<ProcessResult> BerthSlowAsync(TimeSpan timeout, params string[] args) => ProcessRunner.RunAsync(Path.Combine(Bin, "berth"), args, Env, timeout: timeout);
+
     public Task<ProcessResult> BerthStdinAsync(string stdin, params string[] args) => ProcessRunner.RunAsync(Path.Combine(Bin, "berth"), args, Env, stdin);
 
     /// <summary>Runs a script under Debian's python3, which has python3-pylxd (the first python3 on PATH may not).</summary>

@@ -80,33 +80,52 @@ internal sealed class ImageImportCommand : Command
     }
 }
 
-/// <summary><c>berth image build busybox [--alias A]</c>: an image made from the host's busybox-static, no network needed.</summary>
+/// <summary>
+/// <c>berth image build busybox|debian [--alias A]</c>: base images made from what the host has: its busybox-static
+/// (no network needed), or debootstrap from its own apt mirror.
+/// </summary>
 internal sealed class ImageBuildCommand : Command
 {
-    private readonly Argument<string> _kind = new("kind") { Description = "What to build: busybox" };
+    private readonly Argument<string> _kind = new("kind") { Description = "What to build: busybox or debian" };
     private readonly Option<string[]> _alias = new("--alias") { Description = "Aliases for the built image" };
     private readonly Option<bool> _public = new("--public") { Description = "Make the image public" };
+    private readonly Option<string> _release = new("--release") { Description = "Debian release (default: bookworm)", DefaultValueFactory = _ => DebianImageBuilder.DefaultRelease };
+    private readonly Option<string?> _mirror = new("--mirror") { Description = "Debian mirror (default: the one the host's apt uses)" };
 
-    public ImageBuildCommand(CliApp app) : base("build", "Build a base image from what the host has (busybox)")
+    public ImageBuildCommand(CliApp app) : base("build", "Build a base image from what the host has (busybox, debian)")
     {
         Arguments.Add(_kind);
         Options.Add(_alias);
         Options.Add(_public);
+        Options.Add(_release);
+        Options.Add(_mirror);
         app.SetAction(this, RunAsync);
     }
 
     private async Task RunAsync(CliContext context, CancellationToken cancellationToken)
     {
-        if (context.GetValue(_kind) != "busybox")
+        var kind = context.GetValue(_kind);
+        if (kind is not ("busybox" or "debian"))
         {
-            throw new CliException($"Unknown image kind \"{context.GetValue(_kind)}\" (this berth builds: busybox)");
+            throw new CliException($"Unknown image kind \"{kind}\" (this berth builds: busybox, debian)");
         }
 
         var dir = Directory.CreateTempSubdirectory("berth-build-");
         try
         {
-            var file = Path.Combine(dir.FullName, "busybox.tar.gz");
-            var description = BusyboxImageBuilder.Build(file);
+            var file = Path.Combine(dir.FullName, kind + ".tar.gz");
+            string description;
+            try
+            {
+                description = kind == "busybox"
+                    ? BusyboxImageBuilder.Build(file)
+                    : await DebianImageBuilder.BuildAsync(file, context.GetValue(_release)!, context.GetValue(_mirror), line => context.Error.WriteLine(line), cancellationToken).ConfigureAwait(false);
+            }
+            catch (InvalidOperationException e)
+            {
+                throw new CliException(e.Message);
+            }
+
             var client = context.Client(context.Config.DefaultRemote);
             var fingerprint = await client.UploadImageAsync(file, context.GetValue(_public), cancellationToken: cancellationToken).ConfigureAwait(false);
             foreach (var alias in context.GetValue(_alias) ?? [])
