@@ -43,10 +43,12 @@ public sealed partial class BerthClient
         var (response, _) = await SendJsonAsync(HttpMethod.Post, $"/1.0/instances/{Uri.EscapeDataString(name)}/exec", request, ApiJsonContext.Wire.InstanceExecPost, cancellationToken: cancellationToken).ConfigureAwait(false);
         var operation = response.Metadata.Deserialize(ApiJsonContext.Wire.Operation)!;
         var fds = operation.Metadata?["fds"].Deserialize(ApiJsonContext.Wire.DictionaryStringString) ?? throw new ApiException(500, "The server sent no exec websockets");
-        using var control = await ConnectOperationSocketAsync(operation.Id, fds["control"], cancellationToken).ConfigureAwait(false);
-        using var input = await ConnectOperationSocketAsync(operation.Id, fds["0"], cancellationToken).ConfigureAwait(false);
-        using var output = await ConnectOperationSocketAsync(operation.Id, fds["1"], cancellationToken).ConfigureAwait(false);
-        using var error = await ConnectOperationSocketAsync(operation.Id, fds["2"], cancellationToken).ConfigureAwait(false);
+        // All four at once: the command starts when the last one is connected.
+        var sockets = await Task.WhenAll(new[] { "control", "0", "1", "2" }.Select(fd => ConnectOperationSocketAsync(operation.Id, fds[fd], cancellationToken))).ConfigureAwait(false);
+        using var control = sockets[0];
+        using var input = sockets[1];
+        using var output = sockets[2];
+        using var error = sockets[3];
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var sending = SendInputAsync(input, stdin, stop.Token);
         await Task.WhenAll(ReceiveAsync(output, stdout, cancellationToken), ReceiveAsync(error, stderr, cancellationToken)).ConfigureAwait(false);
@@ -73,18 +75,25 @@ public sealed partial class BerthClient
 
     private static async Task SendInputAsync(ClientWebSocket socket, Stream? stdin, CancellationToken cancellationToken)
     {
-        if (stdin is not null)
+        try
         {
-            var buffer = new byte[64 * 1024];
-            int read;
-            while ((read = await stdin.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+            if (stdin is not null)
             {
-                await socket.SendAsync(buffer.AsMemory(0, read), WebSocketMessageType.Binary, true, cancellationToken).ConfigureAwait(false);
+                var buffer = new byte[64 * 1024];
+                int read;
+                while ((read = await stdin.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+                {
+                    await socket.SendAsync(buffer.AsMemory(0, read), WebSocketMessageType.Binary, true, cancellationToken).ConfigureAwait(false);
+                }
             }
-        }
 
-        // An empty text frame ends the stream (LXD's barrier).
-        await socket.SendAsync(ReadOnlyMemory<byte>.Empty, WebSocketMessageType.Text, true, cancellationToken).ConfigureAwait(false);
+            // An empty text frame ends the stream (LXD's barrier).
+            await socket.SendAsync(ReadOnlyMemory<byte>.Empty, WebSocketMessageType.Text, true, cancellationToken).ConfigureAwait(false);
+        }
+        catch (WebSocketException)
+        {
+            // The command ended (and the daemon closed its stdin) before all input was sent: not an error, as in lxc.
+        }
     }
 
     private static async Task ReceiveAsync(ClientWebSocket socket, Stream target, CancellationToken cancellationToken)

@@ -1,9 +1,9 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Berth.Api;
+using Berth.Client.Transport;
 using Berth.Api.Json;
 
 namespace Berth.Client;
@@ -67,34 +67,10 @@ public sealed partial class BerthClient : IDisposable
         return Path.Combine(string.IsNullOrEmpty(dir) ? "/var/lib/berth" : dir, "unix.socket");
     }
 
-    /// <summary>Connects over the unix socket at <paramref name="socketPath"/> (keep-alive, one connection reused).</summary>
+    /// <summary>Connects over the unix socket at <paramref name="socketPath"/> (a plain HTTP/1.1 handler: see <see cref="UnixSocketHandler"/>).</summary>
     public static BerthClient ConnectUnix(string socketPath, TimeSpan? timeout = null)
     {
-        var handler = new SocketsHttpHandler
-        {
-            ConnectCallback = async (_, ct) =>
-            {
-                var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-                try
-                {
-                    await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), ct).ConfigureAwait(false);
-                    return new NetworkStream(socket, ownsSocket: true);
-                }
-                catch (SocketException e)
-                {
-                    socket.Dispose();
-                    throw new BerthConnectionException(socketPath, e);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-            },
-            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
-            UseProxy = false,
-            AllowAutoRedirect = false,
-        };
+        var handler = new UnixSocketHandler(socketPath);
         var baseAddress = new Uri("http://unix.socket");
         var http = new HttpClient(handler) { BaseAddress = baseAddress, Timeout = timeout ?? Timeout.InfiniteTimeSpan };
         http.DefaultRequestHeaders.UserAgent.ParseAdd("Berth/" + typeof(BerthClient).Assembly.GetName().Version?.ToString(3));
