@@ -66,6 +66,9 @@ internal sealed class CliApp
         root.Subcommands.Add(new RemoteCommand(this));
         root.Subcommands.Add(new CompletionCommand(this));
         root.Subcommands.Add(new ImageCommand(this));
+        root.Subcommands.Add(new StorageCommand(this));
+        root.Subcommands.Add(new SnapshotCommand(this));
+        root.Subcommands.Add(new RestoreCommand(this));
         foreach (var command in InstanceCommands.All(this))
         {
             root.Subcommands.Add(command);

@@ -12,6 +12,7 @@ using Berth.Server.Images.SimpleStreams;
 using Berth.Server.Operations;
 using Berth.Server.Profiles;
 using Berth.Server.Security;
+using Berth.Server.Storage;
 
 namespace Berth.Daemon;
 
@@ -79,6 +80,7 @@ internal sealed class BerthDaemon : IAsyncDisposable
             services.AddSingleton(new InstancePaths(options.Dir));
             services.AddSingleton<IInstanceRuntime, LxcRuntime>();
             services.AddSingleton<ImageUnpacker>();
+            services.AddStorage();
             services.AddSingleton<InstanceService>();
             services.AddSingleton<Exec.WebsocketOperations>();
             services.AddSingleton<IProfileUsers>(sp => sp.GetRequiredService<InstanceService>());
@@ -104,6 +106,7 @@ internal sealed class BerthDaemon : IAsyncDisposable
             app.UseWebSockets();
             MapEndpoints(app);
             await app.Services.GetRequiredService<ProfileService>().EnsureDefaultAsync(cancellationToken).ConfigureAwait(false);
+            await app.Services.GetRequiredService<Berth.Server.Storage.StoragePoolService>().StartAsync((pool, e) => StorageLog.MountFailed(logger, pool, e.Message), cancellationToken).ConfigureAwait(false);
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
             SecureSocket(options);
 
@@ -168,6 +171,8 @@ internal sealed class BerthDaemon : IAsyncDisposable
         new SimpleStreamsEndpoints(services.GetRequiredService<SimpleStreamsPublisher>(), services.GetRequiredService<ImageService>()).Map(app);
         new InstancesEndpoints(services.GetRequiredService<InstanceService>(), services.GetRequiredService<ImageService>(), services.GetRequiredService<ImagePuller>(), services.GetRequiredService<OperationManager>()).Map(app);
         new ExecEndpoints(services.GetRequiredService<InstanceService>(), services.GetRequiredService<InstancePaths>(), services.GetRequiredService<OperationManager>(), services.GetRequiredService<Exec.WebsocketOperations>()).Map(app);
+        new InstanceSnapshotsEndpoints(services.GetRequiredService<InstanceService>(), services.GetRequiredService<OperationManager>()).Map(app);
+        new StoragePoolsEndpoints(services.GetRequiredService<Berth.Server.Storage.StoragePoolService>()).Map(app);
         CertificatesEndpoints.Map(app);
         WarningsEndpoints.Map(app);
         ResourcesEndpoints.Map(app);

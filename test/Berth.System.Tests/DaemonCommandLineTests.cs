@@ -73,7 +73,7 @@ public sealed class DaemonCommandLineTests : IAsyncLifetime
         var init = await _berthd.BerthdStdinAsync("config:\n  images.auto_update_interval: 3\nstorage_pools:\n- name: default\n  driver: zfs\n", "init", "--preseed");
 
         Assert.Equal(1, init.ExitCode);
-        Assert.Contains("Storage pools", init.Stderr, StringComparison.Ordinal);
+        Assert.Contains("ZFS", init.Stderr, StringComparison.Ordinal);
         Assert.Equal("", (await _berthd.LxcAsync("config", "get", "images.auto_update_interval")).Stdout.Trim());
     }
 

@@ -30,6 +30,7 @@ internal sealed class LaunchCommand : Command
     private readonly Option<string[]> _profiles = new("--profile", "-p") { Description = "Profile to apply to the new instance" };
     private readonly Option<string[]> _config = new("--config", "-c") { Description = "Config key/value to apply to the new instance" };
     private readonly Option<bool> _ephemeral = new("--ephemeral", "-e") { Description = "Ephemeral instance" };
+    private readonly Option<string?> _storage = new("--storage", "-s") { Description = "Storage pool name" };
     private readonly bool _start;
 
     public LaunchCommand(CliApp app, string verb, bool start)
@@ -41,12 +42,14 @@ internal sealed class LaunchCommand : Command
         Options.Add(_profiles);
         Options.Add(_config);
         Options.Add(_ephemeral);
+        Options.Add(_storage);
         app.SetAction(this, RunAsync);
     }
 
     private async Task RunAsync(CliContext context, CancellationToken cancellationToken)
     {
         var (remote, name) = context.ParseRemote(context.GetValue(_name));
+        var storage = context.GetValue(_storage);
         var (_, image) = context.ParseRemote(context.GetValue(_image));
         var client = context.Client(remote);
         var config = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -70,6 +73,7 @@ internal sealed class LaunchCommand : Command
             Config = config,
             Profiles = profiles is { Length: > 0 } ? [.. profiles] : null,
             Ephemeral = context.GetValue(_ephemeral),
+            Devices = string.IsNullOrEmpty(storage) ? null : new() { ["root"] = new() { ["path"] = "/", ["pool"] = storage, ["type"] = "disk" } },
         }, cancellationToken).ConfigureAwait(false);
         if (_start)
         {
@@ -165,6 +169,12 @@ internal sealed class DeleteCommand : Command
         {
             var (remote, name) = context.ParseRemote(raw);
             var client = context.Client(remote);
+            if (name.Split('/', 2) is [var instanceName, var snapshot])
+            {
+                await client.DeleteInstanceSnapshotAsync(instanceName, snapshot, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
             if (context.GetValue(_force))
             {
                 var (instance, _) = await client.GetAsync($"/1.0/instances/{Uri.EscapeDataString(name)}", ApiJsonContext.Wire.Instance, cancellationToken).ConfigureAwait(false);

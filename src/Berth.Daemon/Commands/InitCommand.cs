@@ -59,6 +59,7 @@ internal static class InitCommand
                 else if (automatic)
                 {
                     seed = AutoPreseed(parse.GetValue(storageBackend), parse.GetValue(storageDevice), parse.GetValue(storageLoop), parse.GetValue(storagePool), parse.GetValue(networkAddress), parse.GetValue(networkPort), parse.GetValue(trustPassword));
+                    await AutoStorage.AddAsync(client, seed, parse.GetValue(storageBackend), parse.GetValue(storageDevice), parse.GetValue(storageLoop), parse.GetValue(storagePool), cancellationToken).ConfigureAwait(false);
                 }
                 else
                 {
@@ -80,14 +81,9 @@ internal static class InitCommand
         return command;
     }
 
-    /// <summary>What --auto configures: the server address and password; storage arrives with storage pools.</summary>
+    /// <summary>What --auto configures: the server address and password, and storage through <see cref="AutoStorage"/>.</summary>
     private static Preseed AutoPreseed(string? backend, string? device, int? loop, string? pool, string? address, int port, string? password)
     {
-        if (backend is not null || device is not null || loop is not null || pool is not null)
-        {
-            throw new ApiException(400, "Storage pools are not supported by this berthd yet");
-        }
-
         var config = new Dictionary<string, string>(StringComparer.Ordinal);
         if (!string.IsNullOrEmpty(address))
         {
@@ -107,11 +103,18 @@ internal static class InitCommand
     {
         var (server, _) = await client.GetAsync("/1.0", ApiJsonContext.Wire.Server, cancellationToken).ConfigureAwait(false);
         var (profiles, _) = await client.GetAsync("/1.0/profiles?recursion=1", ApiJsonContext.Wire.ListProfile, cancellationToken).ConfigureAwait(false);
+        var (pools, _) = await client.GetAsync("/1.0/storage-pools?recursion=1", ApiJsonContext.Wire.ListStoragePool, cancellationToken).ConfigureAwait(false);
         return new Preseed
         {
             Config = server.Config.Where(kv => kv.Key != "core.trust_password").ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal),
             Networks = [],
-            StoragePools = [],
+            StoragePools = [.. pools.Select(p => new Dictionary<string, object>
+            {
+                ["config"] = p.Config,
+                ["description"] = p.Description,
+                ["name"] = p.Name,
+                ["driver"] = p.Driver,
+            })],
             Profiles = [.. profiles.Select(p => new PreseedProfile
             {
                 Name = p.Name,

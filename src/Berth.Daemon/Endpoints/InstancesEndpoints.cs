@@ -97,14 +97,31 @@ internal sealed class InstancesEndpoints(InstanceService instances, ImageService
     {
         var project = context.Request.Project();
         var put = await context.Request.ReadJsonAsync(ApiJsonContext.Wire.InstancePut).ConfigureAwait(false);
+        var name = Name(context);
         if (put.Restore is { Length: > 0 })
         {
-            throw new ApiException(501, "Snapshots are not supported by this berthd yet");
+            await RestoreAsync(context, project, name, put).ConfigureAwait(false);
+            return;
         }
 
-        var name = Name(context);
         await instances.UpdateAsync(project, name, put, context.Request.IfMatch(), context.Requestor(), context.RequestAborted).ConfigureAwait(false);
         var operation = operations.Start("Updating instance", InstanceService.Resources(name), _ => Task.CompletedTask);
+        await ApiResults.AsyncAsync(context, operation).ConfigureAwait(false);
+    }
+
+    /// <summary><c>{"restore": "s1"}</c> (lxc sends <c>"c1/s1"</c>): the snapshot is checked first, then restored in an operation.</summary>
+    private async Task RestoreAsync(HttpContext context, string project, string name, InstancePut put)
+    {
+        if (put.Stateful)
+        {
+            throw new ApiException(400, "Stateful restore needs CRIU, which fails on this kernel (criu 3.17 vs kernel >= 6.13)");
+        }
+
+        var snapName = put.Restore!.StartsWith(name + "/", StringComparison.Ordinal) ? put.Restore[(name.Length + 1)..] : put.Restore;
+        instances.GetSnapshot(project, name, snapName);
+        var requestor = context.Requestor();
+        var operation = operations.Start("Restoring snapshot", InstanceService.Resources(name),
+            op => instances.RestoreAsync(project, name, snapName, requestor, op.CancellationToken));
         await ApiResults.AsyncAsync(context, operation).ConfigureAwait(false);
     }
 
@@ -178,7 +195,7 @@ internal sealed class InstancesEndpoints(InstanceService instances, ImageService
         var project = context.Request.Project();
         var name = Name(context);
         instances.Get(project, name);
-        return ApiResults.SyncAsync(context, instances.State(name), ApiJsonContext.Wire.InstanceState);
+        return ApiResults.SyncAsync(context, instances.State(project, name), ApiJsonContext.Wire.InstanceState);
     }
 
     private async Task PutStateAsync(HttpContext context)

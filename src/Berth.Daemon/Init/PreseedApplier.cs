@@ -13,7 +13,6 @@ internal sealed class PreseedApplier(BerthClient client)
     public async Task ApplyAsync(Preseed preseed, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(preseed);
-        Refuse(preseed.StoragePools, "Storage pools");
         Refuse(preseed.StorageVolumes, "Storage volumes");
         Refuse(preseed.Networks, "Networks");
         if (preseed.Cluster is { Count: > 0 } cluster && cluster.TryGetValue("enabled", out var enabled) && enabled?.ToString() == "true")
@@ -44,6 +43,11 @@ internal sealed class PreseedApplier(BerthClient client)
 
                 await client.SendJsonAsync(HttpMethod.Put, "/1.0", new ServerPut { Config = after }, ApiJsonContext.Wire.ServerPut, cancellationToken: cancellationToken).ConfigureAwait(false);
                 undo.Push(() => client.SendJsonAsync(HttpMethod.Put, "/1.0", new ServerPut { Config = before }, ApiJsonContext.Wire.ServerPut, cancellationToken: CancellationToken.None));
+            }
+
+            foreach (var pool in preseed.StoragePools ?? [])
+            {
+                await PreseedStoragePools.ApplyAsync(client, pool, undo, cancellationToken).ConfigureAwait(false);
             }
 
             foreach (var profile in preseed.Profiles ?? [])

@@ -1,27 +1,30 @@
 using System.Collections.Concurrent;
 using Berth.Api;
 using Berth.Server.Images;
+using Berth.Server.Storage;
 
 namespace Berth.Server.Instances;
 
 /// <summary>
-/// Unpacks each image once per pool (rootfs, metadata.yaml, templates) so instances are made by copying a ready
-/// tree, not by decompressing the image again. Concurrent launches of one image wait for the same unpack.
+/// Unpacks each image once per pool (rootfs, metadata.yaml, templates) into an image volume (a btrfs subvolume on
+/// btrfs), so instances are made by snapshotting or copying a ready tree, not by decompressing the image again.
+/// Concurrent launches of one image wait for the same unpack.
 /// </summary>
 public sealed class ImageUnpacker(ImageService images, InstancePaths paths)
 {
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _locks = new(StringComparer.Ordinal);
 
     /// <summary>Returns the unpacked image dir (containing <c>rootfs/</c>).</summary>
-    public async Task<string> EnsureAsync(string fingerprint, CancellationToken cancellationToken)
+    public async Task<string> EnsureAsync(string fingerprint, string pool, IStorageDriver driver, CancellationToken cancellationToken)
     {
-        var target = paths.ImageVolume(fingerprint);
+        ArgumentNullException.ThrowIfNull(driver);
+        var target = paths.ImageVolume(fingerprint, pool);
         if (Directory.Exists(target))
         {
             return target;
         }
 
-        var gate = _locks.GetOrAdd(fingerprint, _ => new SemaphoreSlim(1, 1));
+        var gate = _locks.GetOrAdd(pool + "/" + fingerprint, _ => new SemaphoreSlim(1, 1));
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -31,12 +34,8 @@ public sealed class ImageUnpacker(ImageService images, InstancePaths paths)
             }
 
             var staging = target + ".unpacking";
-            if (Directory.Exists(staging))
-            {
-                Directory.Delete(staging, recursive: true);
-            }
-
-            Directory.CreateDirectory(staging);
+            await driver.DeleteVolumeAsync(staging, cancellationToken).ConfigureAwait(false);
+            await driver.CreateVolumeAsync(staging, cancellationToken).ConfigureAwait(false);
             try
             {
                 await UnpackAsync(fingerprint, staging, cancellationToken).ConfigureAwait(false);
@@ -49,7 +48,7 @@ public sealed class ImageUnpacker(ImageService images, InstancePaths paths)
             }
             catch
             {
-                Directory.Delete(staging, recursive: true);
+                await driver.DeleteVolumeAsync(staging, CancellationToken.None).ConfigureAwait(false);
                 throw;
             }
 
@@ -61,13 +60,10 @@ public sealed class ImageUnpacker(ImageService images, InstancePaths paths)
         }
     }
 
-    public void Remove(string fingerprint)
+    public Task RemoveAsync(string fingerprint, string pool, IStorageDriver driver, CancellationToken cancellationToken)
     {
-        var target = paths.ImageVolume(fingerprint);
-        if (Directory.Exists(target))
-        {
-            Directory.Delete(target, recursive: true);
-        }
+        ArgumentNullException.ThrowIfNull(driver);
+        return driver.DeleteVolumeAsync(paths.ImageVolume(fingerprint, pool), cancellationToken);
     }
 
     private async Task UnpackAsync(string fingerprint, string staging, CancellationToken cancellationToken)

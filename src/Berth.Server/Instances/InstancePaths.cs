@@ -19,9 +19,20 @@ public sealed class InstancePaths(string dataDir)
 
     public string ConsoleLog(string name) => Path.Combine(LxcDir(name), "console.log");
 
-    public string Volume(string name, string pool = DefaultPool) => Path.Combine(dataDir, "storage-pools", pool, "containers", name);
+    public string Volume(string name, string pool = DefaultPool) => Path.Combine(PoolPath(pool), "containers", name);
 
     public string Rootfs(string name, string pool = DefaultPool) => Path.Combine(Volume(name, pool), "rootfs");
 
-    public string ImageVolume(string fingerprint, string pool = DefaultPool) => Path.Combine(dataDir, "storage-pools", pool, "images", fingerprint);
+    public string ImageVolume(string fingerprint, string pool = DefaultPool) => Path.Combine(PoolPath(pool), "images", fingerprint);
+
+    /// <summary>Where a pool is mounted (btrfs) or lives (dir): <c>storage-pools/&lt;pool&gt;</c>.</summary>
+    public string PoolPath(string pool) => Path.Combine(dataDir, "storage-pools", pool);
+
+    /// <summary>Loop files of loop-backed pools: <c>disks/&lt;pool&gt;.img</c>, as LXD.</summary>
+    public string LoopFile(string pool) => Path.Combine(dataDir, "disks", pool + ".img");
+
+    /// <summary>LXD's layout for snapshots: <c>containers-snapshots/&lt;name&gt;/&lt;snapshot&gt;</c>.</summary>
+    public string SnapshotsDir(string name, string pool) => Path.Combine(PoolPath(pool), "containers-snapshots", name);
+
+    public string SnapshotVolume(string name, string snapshot, string pool) => Path.Combine(SnapshotsDir(name, pool), snapshot);
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Berth.Api;
 using Berth.Api.Json;
 using Berth.Server.Database;
+using Berth.Server.Storage;
 using Berth.Server.Util;
 
 namespace Berth.Server.Instances;
@@ -39,27 +40,7 @@ public sealed partial class InstanceService
         ArgumentNullException.ThrowIfNull(request);
         using var revert = new Reverter();
         var record = NewRecord(project, request, image);
-        var volume = _paths.Volume(request.Name);
-        if (Directory.Exists(volume))
-        {
-            throw new ApiException(409, $"Storage volume for \"{request.Name}\" already exists");
-        }
-
-        Directory.CreateDirectory(Path.GetDirectoryName(volume)!);
-        Directory.CreateDirectory(volume);
-        revert.Add(() => Directory.Delete(volume, recursive: true));
-        if (image is not null)
-        {
-            var unpacked = await _unpacker.EnsureAsync(image.Fingerprint, cancellationToken).ConfigureAwait(false);
-            await ToolRunner.RunAsync("cp", ["-a", "--reflink=auto", Path.Combine(unpacked, "rootfs"), volume], cancellationToken).ConfigureAwait(false);
-            TemplateApplier.Apply(unpacked, _paths.Rootfs(request.Name), "create", request.Name);
-        }
-        else
-        {
-            Directory.CreateDirectory(_paths.Rootfs(request.Name));
-        }
-
-        File.SetUnixFileMode(volume, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+        var pool = await CreateVolumeAsync(project, record, image, revert, cancellationToken).ConfigureAwait(false);
         await _store.TransactionAsync(tx =>
         {
             if (tx.Get(Key(project, request.Name)) is not null)
@@ -69,6 +50,7 @@ public sealed partial class InstanceService
 
             Validate(tx, project, record);
             tx.PutJson(Key(project, request.Name), record, ApiJsonContext.Wire.Instance);
+            StoragePoolService.AddVolume(tx, pool, project, request.Name);
             return true;
         }, cancellationToken).ConfigureAwait(false);
         revert.Success();
@@ -173,13 +155,22 @@ public sealed partial class InstanceService
     public async Task DeleteAsync(string project, string name, EventLifecycleRequestor? requestor, CancellationToken cancellationToken)
     {
         EnsureDeletable(project, name);
-        await _store.TransactionAsync(tx => tx.Delete(Key(project, name)) ? true : throw new ApiException(404, "Instance not found"), cancellationToken).ConfigureAwait(false);
-        foreach (var dir in new[] { _paths.Volume(name), _paths.LxcDir(name) })
+        var pool = PoolOf(project, name);
+        await _store.TransactionAsync(tx =>
         {
-            if (Directory.Exists(dir))
+            if (!tx.Delete(Key(project, name)))
             {
-                Directory.Delete(dir, recursive: true);
+                throw new ApiException(404, "Instance not found");
             }
+
+            _pools.RemoveVolume(tx, project, name);
+            DeleteSnapshotRecords(tx, project, name);
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
+        await DeleteVolumesAsync(pool, name, cancellationToken).ConfigureAwait(false);
+        if (Directory.Exists(_paths.LxcDir(name)))
+        {
+            Directory.Delete(_paths.LxcDir(name), recursive: true);
         }
 
         _events.PublishLifecycle("instance-deleted", Url(name), requestor: requestor, project: project);
@@ -189,7 +180,8 @@ public sealed partial class InstanceService
     {
         InstanceNames.Validate(newName);
         EnsureDeletable(project, name);
-        if (Directory.Exists(_paths.Volume(newName)))
+        var pool = PoolOf(project, name);
+        if (Directory.Exists(_paths.Volume(newName, pool)))
         {
             throw new ApiException(409, $"Name \"{newName}\" already in use");
         }
@@ -204,9 +196,16 @@ public sealed partial class InstanceService
 
             tx.Delete(Key(project, name));
             tx.PutJson(Key(project, newName), current with { Name = newName }, ApiJsonContext.Wire.Instance);
+            _pools.RemoveVolume(tx, project, name);
+            StoragePoolService.AddVolume(tx, pool, project, newName);
+            RenameSnapshotRecords(tx, project, name, newName);
             return true;
         }, cancellationToken).ConfigureAwait(false);
-        Directory.Move(_paths.Volume(name), _paths.Volume(newName));
+        Directory.Move(_paths.Volume(name, pool), _paths.Volume(newName, pool));
+        if (Directory.Exists(_paths.SnapshotsDir(name, pool)))
+        {
+            Directory.Move(_paths.SnapshotsDir(name, pool), _paths.SnapshotsDir(newName, pool));
+        }
         if (Directory.Exists(_paths.LxcDir(name)))
         {
             Directory.Delete(_paths.LxcDir(name), recursive: true);
@@ -215,10 +214,15 @@ public sealed partial class InstanceService
         _events.PublishLifecycle("instance-renamed", Url(newName), Context("old_name", name), requestor, project);
     }
 
-    public InstanceState State(string name)
+    public InstanceState State(string project, string name)
     {
         var status = StatusOf(_runtime.State(name));
         var state = new InstanceState { Status = StatusCode.Name(status), StatusCode = status };
+        if (Exists(project, name))
+        {
+            state.Disk = DiskState(Get(project, name));
+        }
+
         if (status == StatusCode.Stopped)
         {
             return state;
@@ -237,7 +241,7 @@ public sealed partial class InstanceService
     private void WriteLxcConfig(Instance instance)
     {
         var settings = _settings.Value;
-        var rootfs = _paths.Rootfs(instance.Name);
+        var rootfs = RootfsOf(instance);
         var context = new LxcRenderContext(instance.Name, rootfs, _paths.LogFile(instance.Name), _paths.ConsoleLog(instance.Name),
             settings.Cgroups, settings.Idmap, null, settings.HostMemoryBytes, settings.HostCpus);
         var text = LxcConfigRenderer.Render(instance.ExpandedConfig, context) + "lxc.signal.halt = " + HaltSignal(rootfs) + "\n";
@@ -264,7 +268,7 @@ public sealed partial class InstanceService
             return;
         }
 
-        for (var dir = Path.GetDirectoryName(_paths.Rootfs(instance.Name)); !string.IsNullOrEmpty(dir) && dir != "/"; dir = Path.GetDirectoryName(dir))
+        for (var dir = Path.GetDirectoryName(RootfsOf(instance)); !string.IsNullOrEmpty(dir) && dir != "/"; dir = Path.GetDirectoryName(dir))
         {
             if (!File.GetUnixFileMode(dir).HasFlag(UnixFileMode.OtherExecute))
             {

@@ -6,6 +6,7 @@ using Berth.Server.Database;
 using Berth.Server.Events;
 using Berth.Server.Images;
 using Berth.Server.Profiles;
+using Berth.Server.Storage;
 using Berth.Server.Util;
 
 namespace Berth.Server.Instances;
@@ -24,9 +25,11 @@ public sealed partial class InstanceService : IProfileUsers
     private readonly ImageUnpacker _unpacker;
     private readonly TimeProvider _time;
     private readonly Lazy<LxcRenderSettings> _settings;
+    private readonly StoragePoolService _pools;
 
-    public InstanceService(IStateStore store, EventHub events, InstancePaths paths, IInstanceRuntime runtime, ImageService images, ImageUnpacker unpacker, TimeProvider time)
+    public InstanceService(IStateStore store, EventHub events, InstancePaths paths, IInstanceRuntime runtime, ImageService images, ImageUnpacker unpacker, TimeProvider time, StoragePoolService pools)
     {
+        _pools = pools;
         _store = store;
         _events = events;
         _paths = paths;
@@ -150,8 +153,8 @@ public sealed partial class InstanceService : IProfileUsers
         Type = instance.Type,
         Project = instance.Project,
         Backups = [],
-        Snapshots = [],
-        State = State(instance.Name),
+        Snapshots = SnapshotsJson(instance.Project, instance.Name),
+        State = State(instance.Project, instance.Name),
     };
 
     private Instance Expand(IStateReader snapshot, Instance stored)
