@@ -48,14 +48,14 @@ public sealed record ImageSource
 public sealed record ImagesPost
 {
     [JsonPropertyName("auto_update")] public bool AutoUpdate { get; set; }
-    [JsonPropertyName("properties")] public Dictionary<string, string> Properties { get; set; } = [];
+    [JsonPropertyName("properties")] public Dictionary<string, string>? Properties { get; set; }
     [JsonPropertyName("public")] public bool Public { get; set; }
     [JsonPropertyName("expires_at")] public DateTimeOffset? ExpiresAt { get; set; }
     [JsonPropertyName("profiles")] public List<string>? Profiles { get; set; }
     [JsonPropertyName("filename")] public string Filename { get; set; } = "";
     [JsonPropertyName("compression_algorithm")] public string CompressionAlgorithm { get; set; } = "";
     [JsonPropertyName("source")] public ImagesPostSource? Source { get; set; }
-    [JsonPropertyName("aliases")] public List<ImageAlias> Aliases { get; set; } = [];
+    [JsonPropertyName("aliases")] public List<ImageAlias>? Aliases { get; set; }
 }
 
 public sealed record ImagesPostSource

@@ -150,6 +150,7 @@ public sealed record InstancePost
     [JsonPropertyName("name")] public string Name { get; set; } = "";
     [JsonPropertyName("migration")] public bool Migration { get; set; }
     [JsonPropertyName("live")] public bool Live { get; set; }
+    [JsonPropertyName("pool")] public string Pool { get; set; } = "";
 }
 
 /// <summary>POST /1.0/instances/{name}/exec.</summary>

@@ -69,6 +69,9 @@ internal sealed class CliApp
         root.Subcommands.Add(new StorageCommand(this));
         root.Subcommands.Add(new SnapshotCommand(this));
         root.Subcommands.Add(new RestoreCommand(this));
+        root.Subcommands.Add(new CopyCommand(this));
+        root.Subcommands.Add(new MoveCommand(this));
+        root.Subcommands.Add(new PublishCommand(this));
         foreach (var command in InstanceCommands.All(this))
         {
             root.Subcommands.Add(command);

@@ -82,6 +82,7 @@ internal sealed class BerthDaemon : IAsyncDisposable
             services.AddSingleton<ImageUnpacker>();
             services.AddStorage();
             services.AddSingleton<InstanceService>();
+            services.AddSingleton<InstancePublisher>();
             services.AddSingleton<Exec.WebsocketOperations>();
             services.AddSingleton<IProfileUsers>(sp => sp.GetRequiredService<InstanceService>());
             services.AddSingleton<ProfileService>();
@@ -166,7 +167,7 @@ internal sealed class BerthDaemon : IAsyncDisposable
         new EventsEndpoints(services.GetRequiredService<EventHub>()).Map(app);
         new ProjectsEndpoints(services.GetRequiredService<ProfileService>()).Map(app);
         new InternalEndpoints(services.GetRequiredService<DaemonContext>()).Map(app);
-        new ImagesEndpoints(services.GetRequiredService<ImageService>(), services.GetRequiredService<ImagePuller>(), services.GetRequiredService<OperationManager>()).Map(app);
+        new ImagesEndpoints(services.GetRequiredService<ImageService>(), services.GetRequiredService<ImagePuller>(), services.GetRequiredService<InstancePublisher>(), services.GetRequiredService<OperationManager>()).Map(app);
         new ImageAliasesEndpoints(services.GetRequiredService<ImageAliasService>()).Map(app);
         new SimpleStreamsEndpoints(services.GetRequiredService<SimpleStreamsPublisher>(), services.GetRequiredService<ImageService>()).Map(app);
         new InstancesEndpoints(services.GetRequiredService<InstanceService>(), services.GetRequiredService<ImageService>(), services.GetRequiredService<ImagePuller>(), services.GetRequiredService<OperationManager>()).Map(app);

@@ -4,12 +4,13 @@ using Berth.Api.Json;
 using Berth.Daemon.Http;
 using Berth.Server.Filtering;
 using Berth.Server.Images;
+using Berth.Server.Instances;
 using Berth.Server.Operations;
 
 namespace Berth.Daemon.Endpoints;
 
 /// <summary><c>/1.0/images</c>: list, upload, get, update, delete, export.</summary>
-internal sealed class ImagesEndpoints(ImageService images, ImagePuller puller, OperationManager operations)
+internal sealed class ImagesEndpoints(ImageService images, ImagePuller puller, InstancePublisher publisher, OperationManager operations)
 {
     public void Map(IEndpointRouteBuilder routes)
     {
@@ -40,6 +41,17 @@ internal sealed class ImagesEndpoints(ImageService images, ImagePuller puller, O
         if (context.Request.ContentType?.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) == true)
         {
             var post = await context.Request.ReadJsonAsync(ApiJsonContext.Wire.ImagesPost).ConfigureAwait(false);
+            if (post.Source?.Type is "instance" or "container" or "snapshot")
+            {
+                var project = context.Request.Project();
+                var (instance, _) = publisher.Validate(project, post);
+                var publishedBy = context.Requestor();
+                var publish = operations.Start("Downloading image", new() { ["images"] = [], ["instances"] = [InstanceService.Url(instance)] },
+                    op => publisher.PublishAsync(project, post, op, publishedBy));
+                await ApiResults.AsyncAsync(context, publish).ConfigureAwait(false);
+                return;
+            }
+
             if (post.Source?.Type != "image")
             {
                 throw new ApiException(post.Source is null ? 400 : 501, post.Source is null

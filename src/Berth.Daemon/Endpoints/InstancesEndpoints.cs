@@ -55,6 +55,14 @@ internal sealed class InstancesEndpoints(InstanceService instances, ImageService
             local = ResolveLocalImage(project, request.Source);
         }
 
+        if (request.Source.Type == "copy")
+        {
+            var copy = operations.Start("Creating instance", InstanceService.Resources(request.Name),
+                op => instances.CopyAsync(project, request, requestor, op.CancellationToken));
+            await ApiResults.AsyncAsync(context, copy).ConfigureAwait(false);
+            return;
+        }
+
         var operation = operations.Start("Creating instance", InstanceService.Resources(request.Name), async op =>
         {
             var image = local;
@@ -161,9 +169,36 @@ internal sealed class InstancesEndpoints(InstanceService instances, ImageService
         var project = context.Request.Project();
         var name = Name(context);
         var request = await context.Request.ReadJsonAsync(ApiJsonContext.Wire.InstancePost).ConfigureAwait(false);
+        var requestor = context.Requestor();
+        if (request.Migration && request.Pool.Length > 0)
+        {
+            // lxc move -s: the storage moves, then the instance takes its new name if it has one.
+            var newName = request.Name.Length == 0 ? name : request.Name;
+            instances.EnsureDeletable(project, name);
+            if (newName != name)
+            {
+                InstanceNames.Validate(newName);
+                if (instances.Exists(project, newName))
+                {
+                    throw new ApiException(409, $"Name \"{newName}\" already in use");
+                }
+            }
+
+            var move = operations.Start("Moving instance", InstanceService.Resources(name), async op =>
+            {
+                await instances.MovePoolAsync(project, name, request.Pool, requestor, op.CancellationToken).ConfigureAwait(false);
+                if (newName != name)
+                {
+                    await instances.RenameAsync(project, name, newName, requestor, op.CancellationToken).ConfigureAwait(false);
+                }
+            });
+            await ApiResults.AsyncAsync(context, move).ConfigureAwait(false);
+            return;
+        }
+
         if (request.Migration)
         {
-            throw new ApiException(501, "Migration is not supported by this berthd yet");
+            throw new ApiException(501, "Migration to another server is not supported by this berthd yet");
         }
 
         InstanceNames.Validate(request.Name);
@@ -173,7 +208,6 @@ internal sealed class InstancesEndpoints(InstanceService instances, ImageService
             throw new ApiException(409, $"Name \"{request.Name}\" already in use");
         }
 
-        var requestor = context.Requestor();
         var operation = operations.Start("Renaming instance", InstanceService.Resources(name),
             op => instances.RenameAsync(project, name, request.Name, requestor, op.CancellationToken));
         await ApiResults.AsyncAsync(context, operation).ConfigureAwait(false);

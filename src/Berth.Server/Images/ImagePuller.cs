@@ -51,7 +51,7 @@ public sealed class ImagePuller(SimpleStreamsClient simpleStreams, ImageDownload
             image = await images.ImportAsync(upload, requestor, operation.CancellationToken).ConfigureAwait(false);
         }
 
-        foreach (var alias in request.Aliases)
+        foreach (var alias in request.Aliases ?? [])
         {
             await aliases.CreateAsync("default", new ImageAliasesPost { Name = alias.Name, Description = alias.Description, Target = image.Fingerprint }, requestor, operation.CancellationToken).ConfigureAwait(false);
         }

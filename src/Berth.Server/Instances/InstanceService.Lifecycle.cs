@@ -28,7 +28,11 @@ public sealed partial class InstanceService
         }
 
         Validate(snapshot, project, NewRecord(project, request, null));
-        if (request.Source.Type is not ("image" or "none" or ""))
+        if (request.Source.Type == "copy")
+        {
+            ValidateCopy(project, request);
+        }
+        else if (request.Source.Type is not ("image" or "none" or ""))
         {
             throw new ApiException(501, $"Creating instances from source type \"{request.Source.Type}\" is not supported by this berthd yet");
         }
@@ -202,6 +206,12 @@ public sealed partial class InstanceService
             return true;
         }, cancellationToken).ConfigureAwait(false);
         Directory.Move(_paths.Volume(name, pool), _paths.Volume(newName, pool));
+        if (File.Exists(Path.Combine(_paths.Volume(newName, pool), "metadata.yaml")))
+        {
+            // The instance is stopped (rename needs it), so the image's "rename" templates can apply now.
+            TemplateApplier.Apply(_paths.Volume(newName, pool), _paths.Rootfs(newName, pool), "rename", newName);
+        }
+
         if (Directory.Exists(_paths.SnapshotsDir(name, pool)))
         {
             Directory.Move(_paths.SnapshotsDir(name, pool), _paths.SnapshotsDir(newName, pool));

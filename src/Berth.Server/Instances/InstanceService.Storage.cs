@@ -12,6 +12,13 @@ public sealed partial class InstanceService
 {
     private string PoolOf(string project, string name) => _pools.PoolOf(project, name);
 
+    /// <summary>The volume holding an instance's (or one of its snapshots') rootfs, templates and metadata.yaml.</summary>
+    public string VolumePath(string project, string name, string? snapshot)
+    {
+        var pool = PoolOf(project, name);
+        return snapshot is null ? _paths.Volume(name, pool) : _paths.SnapshotVolume(name, snapshot, pool);
+    }
+
     private string RootfsOf(Instance instance) => _paths.Rootfs(instance.Name, PoolOf(instance.Project, instance.Name));
 
     /// <summary>

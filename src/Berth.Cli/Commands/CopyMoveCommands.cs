@@ -1,0 +1,107 @@
+using System.CommandLine;
+using Berth.Api;
+
+namespace Berth.Cli.Commands;
+
+/// <summary><c>berth copy source[/snapshot] target [--instance-only] [-s pool] [-c k=v] [-p profile] [-e]</c>.</summary>
+internal sealed class CopyCommand : Command
+{
+    private readonly Argument<string> _source = new("source") { Description = "[<remote>:]<instance>[/<snapshot>]" };
+    private readonly Argument<string> _target = new("target") { Description = "[<remote>:]<name>" };
+    private readonly Option<bool> _instanceOnly = new("--instance-only") { Description = "Copy the instance without its snapshots" };
+    private readonly Option<string?> _storage = new("--storage", "-s") { Description = "Storage pool name" };
+    private readonly Option<string[]> _config = new("--config", "-c") { Description = "Config key/value to apply to the new instance" };
+    private readonly Option<string[]> _profiles = new("--profile", "-p") { Description = "Profile to apply to the new instance" };
+    private readonly Option<bool> _ephemeral = new("--ephemeral", "-e") { Description = "Ephemeral instance" };
+
+    public CopyCommand(CliApp app) : base("copy", "Copy instances within or in between LXD servers")
+    {
+        Aliases.Add("cp");
+        Arguments.Add(_source);
+        Arguments.Add(_target);
+        Options.Add(_instanceOnly);
+        Options.Add(_storage);
+        Options.Add(_config);
+        Options.Add(_profiles);
+        Options.Add(_ephemeral);
+        app.SetAction(this, RunAsync);
+    }
+
+    private async Task RunAsync(CliContext context, CancellationToken cancellationToken)
+    {
+        var (remote, source) = context.ParseRemote(context.GetValue(_source));
+        var (targetRemote, target) = context.ParseRemote(context.GetValue(_target));
+        if (targetRemote != remote)
+        {
+            throw new ApiException(400, "Copies between servers are not supported by berth yet: copy within one server");
+        }
+
+        var config = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var pair in context.GetValue(_config) ?? [])
+        {
+            var eq = pair.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0)
+            {
+                throw new ApiException(400, $"Bad key=value pair: {pair}");
+            }
+
+            config[pair[..eq]] = pair[(eq + 1)..];
+        }
+
+        var storage = context.GetValue(_storage);
+        var profiles = context.GetValue(_profiles);
+        var request = new InstancesPost
+        {
+            Name = target,
+            Config = config,
+            Profiles = profiles is { Length: > 0 } ? [.. profiles] : null,
+            Ephemeral = context.GetValue(_ephemeral),
+            Devices = string.IsNullOrEmpty(storage) ? null : new() { ["root"] = new() { ["path"] = "/", ["pool"] = storage, ["type"] = "disk" } },
+        };
+        await context.Client(remote).CopyInstanceAsync(source, request, context.GetValue(_instanceOnly), cancellationToken).ConfigureAwait(false);
+    }
+}
+
+/// <summary><c>berth move source target</c> renames; <c>-s pool</c> moves the instance's storage to another pool.</summary>
+internal sealed class MoveCommand : Command
+{
+    private readonly Argument<string> _source = new("source") { Description = "[<remote>:]<instance>" };
+    private readonly Argument<string?> _target = new("target") { Description = "[<remote>:][<name>]", Arity = ArgumentArity.ZeroOrOne };
+    private readonly Option<string?> _storage = new("--storage", "-s") { Description = "Storage pool name" };
+
+    public MoveCommand(CliApp app) : base("move", "Move instances within or in between LXD servers")
+    {
+        Aliases.Add("mv");
+        Arguments.Add(_source);
+        Arguments.Add(_target);
+        Options.Add(_storage);
+        app.SetAction(this, RunAsync);
+    }
+
+    private async Task RunAsync(CliContext context, CancellationToken cancellationToken)
+    {
+        var (remote, source) = context.ParseRemote(context.GetValue(_source));
+        var (targetRemote, target) = context.ParseRemote(context.GetValue(_target) ?? context.GetValue(_source));
+        if (targetRemote != remote)
+        {
+            throw new ApiException(400, "Moves between servers are not supported by berth yet: move within one server");
+        }
+
+        var storage = context.GetValue(_storage);
+        if (string.IsNullOrEmpty(storage) && (target.Length == 0 || target == source))
+        {
+            throw new ApiException(400, "A move needs a new name or a storage pool (-s)");
+        }
+
+        var client = context.Client(remote);
+        if (!string.IsNullOrEmpty(storage))
+        {
+            await client.MoveInstanceToPoolAsync(source, storage, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (target.Length > 0 && target != source)
+        {
+            await client.RenameInstanceAsync(source, target, cancellationToken).ConfigureAwait(false);
+        }
+    }
+}
