@@ -33,6 +33,8 @@
 #include <lxc/attach_options.h>
 #include <lxc/lxccontainer.h>
 
+#include "berth-mount.h"
+
 #define START_TIMEOUT_SECONDS 30
 #define EXIT_ATTACH_FAILED 255
 
@@ -41,7 +43,9 @@ static int usage(void)
 	fprintf(stderr,
 		"usage: berth-fork start <lxcpath> <name>\n"
 		"       berth-fork exec <lxcpath> <name> [--cwd DIR] [--uid N] [--gid N] [--env K=V]... [--status-fd N] -- argv...\n"
-		"       berth-fork ips <lxcpath> <name> [iface]\n");
+		"       berth-fork ips <lxcpath> <name> [iface]\n"
+		"       berth-fork mount <pid> <source> <target> <ro,idmap,rbind|->\n"
+		"       berth-fork umount <pid> <target>\n");
 	return 2;
 }
 
@@ -405,6 +409,10 @@ static int cmd_exec(const char *lxcpath, const char *name, int argc, char **argv
 
 int main(int argc, char **argv)
 {
+	if (argc == 6 && strcmp(argv[1], "mount") == 0)
+		return cmd_mount(argv[2], argv[3], argv[4], argv[5]);
+	if (argc == 4 && strcmp(argv[1], "umount") == 0)
+		return cmd_umount(argv[2], argv[3]);
 	if (argc < 4)
 		return usage();
 

@@ -74,6 +74,22 @@ public static class BerthFork
     }
 
     /// <summary>
+    /// Mounts host <paramref name="source"/> at <paramref name="target"/> inside the running container whose init is
+    /// <paramref name="pid"/> (hot-plug). <paramref name="options"/>: <c>ro</c>, <c>idmap</c> (the container's id
+    /// mapping on the mount), <c>rbind</c>.
+    /// </summary>
+    public static Task MountAsync(int pid, string source, string target, IEnumerable<string> options, CancellationToken cancellationToken = default)
+    {
+        var opts = string.Join(',', options);
+        var pidText = pid.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return RunAsync(["mount", pidText, source, target, opts.Length == 0 ? "-" : opts], cancellationToken);
+    }
+
+    /// <summary>Detaches whatever is mounted at <paramref name="target"/> inside the container (nothing there is fine).</summary>
+    public static Task UmountAsync(int pid, string target, CancellationToken cancellationToken = default) =>
+        RunAsync(["umount", pid.ToString(System.Globalization.CultureInfo.InvariantCulture), target], cancellationToken);
+
+    /// <summary>
     /// Starts <c>berth-fork exec</c>: the attached process gets <paramref name="stdin"/>, <paramref name="stdout"/>
     /// and <paramref name="stderr"/> (pipe ends, or the same pty slave three times; null = /dev/null).
     /// Close your copies of those after this returns. Signals sent to <see cref="ForkExec.Helper"/> are forwarded;
@@ -172,7 +188,7 @@ public static class BerthFork
             if (exit.ExitCode != 0)
             {
                 throw new BerthForkException(
-                    $"berth-fork {args[0]} {args[2]} failed ({exit}): {e.Trim()}", exit.Code, e);
+                    $"berth-fork {args[0]} {args[^1]} failed ({exit}): {e.Trim()}", exit.Code, e);
             }
 
             return (o, e);

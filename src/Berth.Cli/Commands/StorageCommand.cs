@@ -20,6 +20,7 @@ internal sealed class StorageCommand : Command
         Subcommands.Add(new StorageSetCommand(app, unset: true));
         Subcommands.Add(new StorageEditCommand(app));
         Subcommands.Add(new StorageInfoCommand(app));
+        Subcommands.Add(new StorageVolumeCommand(app));
     }
 
     internal static Argument<string> PoolArgument() => new("pool") { Description = "[<remote>:]<pool>" };

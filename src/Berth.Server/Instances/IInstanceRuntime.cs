@@ -24,6 +24,12 @@ public interface IInstanceRuntime
     string? CgroupItem(string name, string key);
 
     void SetCgroupItem(string name, string key, string value);
+
+    /// <summary>Mounts a host path into the running container (hot-plug): options <c>ro</c>, <c>idmap</c>, <c>rbind</c>.</summary>
+    Task MountAsync(string name, string source, string target, IEnumerable<string> options, CancellationToken cancellationToken);
+
+    /// <summary>Detaches the mount at <paramref name="target"/> inside the running container.</summary>
+    Task UmountAsync(string name, string target, CancellationToken cancellationToken);
 }
 
 /// <summary>
@@ -33,6 +39,12 @@ public interface IInstanceRuntime
 internal sealed class LxcRuntime(InstancePaths paths) : IInstanceRuntime
 {
     public Task<int> StartAsync(string name, CancellationToken cancellationToken) => BerthFork.StartAsync(paths.LxcPath, name, cancellationToken);
+
+    public Task MountAsync(string name, string source, string target, IEnumerable<string> options, CancellationToken cancellationToken) =>
+        BerthFork.MountAsync(InitPid(name), source, target, options, cancellationToken);
+
+    public Task UmountAsync(string name, string target, CancellationToken cancellationToken) =>
+        BerthFork.UmountAsync(InitPid(name), target, cancellationToken);
 
     public string State(string name)
     {

@@ -254,7 +254,7 @@ public sealed partial class InstanceService
         var rootfs = RootfsOf(instance);
         var context = new LxcRenderContext(instance.Name, rootfs, _paths.LogFile(instance.Name), _paths.ConsoleLog(instance.Name),
             settings.Cgroups, settings.Idmap, null, settings.HostMemoryBytes, settings.HostCpus);
-        var text = LxcConfigRenderer.Render(instance.ExpandedConfig, context) + "lxc.signal.halt = " + HaltSignal(rootfs) + "\n";
+        var text = LxcConfigRenderer.Render(instance.ExpandedConfig, context) + VolumeMountEntries(instance, settings.Idmap) + "lxc.signal.halt = " + HaltSignal(rootfs) + "\n";
         Directory.CreateDirectory(_paths.LxcDir(instance.Name));
         var link = Path.Combine(_paths.LxcDir(instance.Name), "rootfs");
         if (!Path.Exists(link))

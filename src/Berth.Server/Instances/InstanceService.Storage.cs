@@ -121,4 +121,38 @@ public sealed partial class InstanceService
 
         return ValueChecks.TryParseByteSize(size, out var bytes) ? bytes : throw new ApiException(400, $"Invalid root disk size \"{size}\"");
     }
+
+    /// <summary>
+    /// Bind mounts for <c>disk</c> devices that name a custom volume (<c>pool=</c> + <c>source=</c>). Unprivileged
+    /// containers get an idmapped mount, so files keep host-root ownership on the pool yet belong to the
+    /// container's root inside, and the same volume can serve containers with different maps.
+    /// </summary>
+    private string VolumeMountEntries(Instance instance, IdmapRange? idmap)
+    {
+        var text = new System.Text.StringBuilder();
+        var privileged = instance.ExpandedConfig.GetValueOrDefault("security.privileged") is "true" or "1";
+        foreach (var (_, device) in instance.ExpandedDevices.OrderBy(d => d.Key, StringComparer.Ordinal))
+        {
+            if (device.GetValueOrDefault("type") != "disk" || device.GetValueOrDefault("path") is not { Length: > 1 } path || device.GetValueOrDefault("pool") is not { Length: > 0 })
+            {
+                continue;
+            }
+
+            var source = _volumes.DiskSource(instance.Project, device);
+            var options = "bind,create=dir";
+            if (device.GetValueOrDefault("readonly") is "true" or "1")
+            {
+                options += ",ro";
+            }
+
+            if (!privileged && idmap is not null)
+            {
+                options += ",idmap=container";
+            }
+
+            text.Append("lxc.mount.entry = ").Append(source).Append(' ').Append(path.TrimStart('/')).Append(" none ").Append(options).Append(" 0 0\n");
+        }
+
+        return text.ToString();
+    }
 }

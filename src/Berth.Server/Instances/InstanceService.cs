@@ -26,9 +26,11 @@ public sealed partial class InstanceService : IProfileUsers
     private readonly TimeProvider _time;
     private readonly Lazy<LxcRenderSettings> _settings;
     private readonly StoragePoolService _pools;
+    private readonly StorageVolumeService _volumes;
 
-    public InstanceService(IStateStore store, EventHub events, InstancePaths paths, IInstanceRuntime runtime, ImageService images, ImageUnpacker unpacker, TimeProvider time, StoragePoolService pools)
+    public InstanceService(IStateStore store, EventHub events, InstancePaths paths, IInstanceRuntime runtime, ImageService images, ImageUnpacker unpacker, TimeProvider time, StoragePoolService pools, StorageVolumeService volumes)
     {
+        _volumes = volumes;
         _pools = pools;
         _store = store;
         _events = events;
@@ -100,6 +102,7 @@ public sealed partial class InstanceService : IProfileUsers
     public async Task UpdateAsync(string project, string name, InstancePut put, string? ifMatch, EventLifecycleRequestor? requestor, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(put);
+        var before = Get(project, name);
         await _store.TransactionAsync(tx =>
         {
             var current = Stored(tx, project, name);
@@ -122,6 +125,7 @@ public sealed partial class InstanceService : IProfileUsers
             tx.PutJson(Key(project, name), updated, ApiJsonContext.Wire.Instance);
             return true;
         }, cancellationToken).ConfigureAwait(false);
+        await HotplugDisksAsync(before, cancellationToken).ConfigureAwait(false);
         _events.PublishLifecycle("instance-updated", Url(name), requestor: requestor, project: project);
     }
 

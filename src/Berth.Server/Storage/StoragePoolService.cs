@@ -202,7 +202,11 @@ public sealed partial class StoragePoolService
         foreach (var kv in reader.List($"{VolumePrefix}{pool.Name}/"))
         {
             var parts = kv.Key[(VolumePrefix.Length + pool.Name.Length + 1)..].Split('/');
-            if (parts.Length == 3)
+            if (parts is [_, "custom", _])
+            {
+                users.Add(StorageVolumeService.Url(pool.Name, "custom", parts[2], parts[0]));
+            }
+            else if (parts is [_, "container", _])
             {
                 var url = "/1.0/instances/" + Uri.EscapeDataString(parts[2]);
                 var suffix = parts[0] == "default" ? "" : "?project=" + Uri.EscapeDataString(parts[0]);

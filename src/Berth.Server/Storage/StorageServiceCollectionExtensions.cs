@@ -12,6 +12,7 @@ public static class StorageServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStorageDriver, DirDriver>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStorageDriver, BtrfsDriver>());
         services.TryAddSingleton<StoragePoolService>();
+        services.TryAddSingleton<StorageVolumeService>();
         return services;
     }
 }
