@@ -72,6 +72,8 @@ internal sealed class CliApp
         root.Subcommands.Add(new CopyCommand(this));
         root.Subcommands.Add(new MoveCommand(this));
         root.Subcommands.Add(new PublishCommand(this));
+        root.Subcommands.Add(new ExportCommand(this));
+        root.Subcommands.Add(new ImportCommand(this));
         foreach (var command in InstanceCommands.All(this))
         {
             root.Subcommands.Add(command);

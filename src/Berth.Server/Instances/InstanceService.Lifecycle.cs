@@ -172,6 +172,7 @@ public sealed partial class InstanceService
             return true;
         }, cancellationToken).ConfigureAwait(false);
         await DeleteVolumesAsync(pool, name, cancellationToken).ConfigureAwait(false);
+        await DeleteBackupsAsync(project, name, pool).ConfigureAwait(false);
         if (Directory.Exists(_paths.LxcDir(name)))
         {
             Directory.Delete(_paths.LxcDir(name), recursive: true);
