@@ -253,7 +253,8 @@ public sealed partial class InstanceService
         var settings = _settings.Value;
         var rootfs = RootfsOf(instance);
         var context = new LxcRenderContext(instance.Name, rootfs, _paths.LogFile(instance.Name), _paths.ConsoleLog(instance.Name),
-            settings.Cgroups, settings.Idmap, null, settings.HostMemoryBytes, settings.HostCpus);
+            settings.Cgroups, settings.Idmap, _lxcfs.EnsureRunning(), settings.HostMemoryBytes, settings.HostCpus)
+        { Cpus = ResolveCpus(instance) };
         var text = LxcConfigRenderer.Render(instance.ExpandedConfig, context) + "lxc.signal.halt = " + HaltSignal(rootfs) + "\n";
         Directory.CreateDirectory(_paths.LxcDir(instance.Name));
         var link = Path.Combine(_paths.LxcDir(instance.Name), "rootfs");
