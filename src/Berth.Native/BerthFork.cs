@@ -64,6 +64,17 @@ public static class BerthFork
         return int.Parse(stdout.Trim(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    /// <summary>
+    /// Bind-mounts a host path into a running container whose init is <paramref name="pid"/> (disk hot-plug);
+    /// <paramref name="options"/> is <c>bind|rbind[,ro][,idmap][,create=dir|file]</c>.
+    /// </summary>
+    public static Task MountAsync(int pid, string source, string target, string options, CancellationToken cancellationToken = default) =>
+        RunAsync(["mount", pid.ToString(System.Globalization.CultureInfo.InvariantCulture), source, target, options], cancellationToken);
+
+    /// <summary>Detaches a mount inside a running container (disk hot-unplug).</summary>
+    public static Task UnmountAsync(int pid, string target, CancellationToken cancellationToken = default) =>
+        RunAsync(["umount", pid.ToString(System.Globalization.CultureInfo.InvariantCulture), target], cancellationToken);
+
     /// <summary>The container's global addresses (all interfaces, or <paramref name="iface"/>).</summary>
     public static async Task<IReadOnlyList<string>> GetIpsAsync(
         string lxcPath, string name, string? iface = null, CancellationToken cancellationToken = default)

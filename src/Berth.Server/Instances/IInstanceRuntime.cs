@@ -24,6 +24,13 @@ public interface IInstanceRuntime
     string? CgroupItem(string name, string key);
 
     void SetCgroupItem(string name, string key, string value);
+
+    /// <summary>Bind-mounts a host path into the running container (hot-plug); options as berth-fork mount takes them.</summary>
+    Task MountAsync(string name, string source, string target, string options, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("Hot-plug is not supported by this runtime");
+
+    Task UnmountAsync(string name, string target, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("Hot-plug is not supported by this runtime");
 }
 
 /// <summary>
@@ -85,6 +92,12 @@ internal sealed class LxcRuntime(InstancePaths paths) : IInstanceRuntime
     }
 
     public void SetCgroupItem(string name, string key, string value) => Control(name).SetCgroupItem(key, value);
+
+    public Task MountAsync(string name, string source, string target, string options, CancellationToken cancellationToken) =>
+        BerthFork.MountAsync(Control(name).GetInitPid(), source, target, options, cancellationToken);
+
+    public Task UnmountAsync(string name, string target, CancellationToken cancellationToken) =>
+        BerthFork.UnmountAsync(Control(name).GetInitPid(), target, cancellationToken);
 
     private LxcContainerControl Control(string name) => new(paths.LxcPath, name);
 }

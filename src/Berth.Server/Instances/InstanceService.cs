@@ -123,6 +123,7 @@ public sealed partial class InstanceService : IProfileUsers
                 Ephemeral = put.Ephemeral,
             };
             Validate(tx, project, updated);
+            CheckDevicesOnHost(updated.Devices, current.Devices);
             tx.PutJson(Key(project, name), updated, ApiJsonContext.Wire.Instance);
             return true;
         }, cancellationToken).ConfigureAwait(false);

@@ -1,4 +1,5 @@
 using System.Text;
+using Berth.Server.Instances.Devices;
 using Berth.Server.Instances.Limits;
 
 namespace Berth.Server.Instances;
@@ -17,6 +18,14 @@ public sealed record LxcRenderContext(
 {
     /// <summary>The CPU list <c>limits.cpu</c> resolved to (balanced pinning); null to pin from CPU 0.</summary>
     public string? Cpus { get; init; }
+
+    /// <summary>The expanded devices: host-path disks and device nodes are rendered from them.</summary>
+    public IReadOnlyDictionary<string, Dictionary<string, string>> Devices { get; init; } = new Dictionary<string, Dictionary<string, string>>();
+
+    /// <summary>Device nodes resolved from the devices (see <see cref="UnixNodeResolver"/>), made in <see cref="DeviceNodeDir"/>.</summary>
+    public IReadOnlyList<UnixNode> UnixNodes { get; init; } = [];
+
+    public string DeviceNodeDir { get; init; } = "";
 }
 
 /// <summary>
@@ -85,6 +94,7 @@ public static class LxcConfigRenderer
             Add("lxc.prlimit." + key["limits.kernel.".Length..], value);
         }
 
+        ContainerDeviceRenderer.Render(context.Devices, context.UnixNodes, context.DeviceNodeDir, context.Cgroups, !privileged && context.Idmap is not null, Add);
         if (config.TryGetValue("raw.lxc", out var raw) && raw.Length > 0)
         {
             lines.Append(raw.TrimEnd('\n')).Append('\n');
