@@ -123,6 +123,49 @@ public sealed partial class LimitsTests : IAsyncLifetime
         Assert.Contains("RAWKEY=rawvalue", environ, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Lxcfs_IsMounted_AndKeepsServingAcrossABerthdRestart()
+    {
+        var name = _prefix + "-g";
+        Assert.Equal(0, (await _berthd.LxcAsync("launch", "busybox", name, "-c", "limits.memory=128MiB")).ExitCode);
+        Assert.True(LxcfsMounted(), "no fuse.lxcfs mount at /var/lib/lxcfs after a launch");
+        var before = LxcfsPids();
+        Assert.NotEmpty(before);
+
+        Assert.Equal(0, (await _berthd.BerthdAsync("shutdown")).ExitCode);
+        Assert.True(await _berthd.WaitExitAsync(TimeSpan.FromSeconds(15)), "berthd did not exit");
+        Assert.True(LxcfsMounted(), "lxcfs went away with berthd");
+        Assert.Equal(before, LxcfsPids());
+        await _berthd.StartAgainAsync();
+        Assert.Equal(128 * 1024, await MemTotalKb(name));
+        Assert.Equal(0, (await _berthd.LxcAsync("launch", "busybox", name + "2", "-c", "limits.memory=64MiB")).ExitCode);
+
+        Assert.Equal(64 * 1024, await MemTotalKb(name + "2"));
+        Assert.Equal(before, LxcfsPids());
+    }
+
+    private static bool LxcfsMounted() =>
+        File.ReadLines("/proc/self/mountinfo").Any(l => l.Split(' ')[4] == "/var/lib/lxcfs" && l.Contains(" - fuse.lxcfs ", StringComparison.Ordinal));
+
+    /// <summary>The lxcfs processes serving /var/lib/lxcfs (LXD's, an earlier berthd's or this one's).</summary>
+    private static List<int> LxcfsPids() =>
+        [.. Directory.GetDirectories("/proc")
+            .Select(d => int.TryParse(Path.GetFileName(d), out var pid) ? pid : 0)
+            .Where(pid => pid > 0 && Cmdline(pid) is [var exe, .., "/var/lib/lxcfs"] && Path.GetFileName(exe) == "lxcfs")
+            .Order()];
+
+    private static string[] Cmdline(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/cmdline").TrimEnd('\0').Split('\0');
+        }
+        catch (IOException)
+        {
+            return [];
+        }
+    }
+
     private async Task<long> MemTotalKb(string name)
     {
         var meminfo = await _berthd.LxcAsync("exec", name, "--", "cat", "/proc/meminfo");
