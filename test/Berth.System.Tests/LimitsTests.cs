@@ -109,16 +109,17 @@ public sealed partial class LimitsTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task KernelLimitsEnvironmentAndRawLxc_ReachTheContainer()
+    public async Task KernelLimitsSysctlEnvironmentAndRawLxc_ReachTheContainer()
     {
         var name = _prefix + "-f";
         var launch = await _berthd.LxcAsync("launch", "busybox", name, "-c", "limits.kernel.nofile=200", "-c", "environment.GREETING=hello",
-            "-c", "raw.lxc=lxc.environment = RAWKEY=rawvalue");
+            "-c", "linux.sysctl.net.ipv4.ip_forward=1", "-c", "raw.lxc=lxc.environment = RAWKEY=rawvalue");
         Assert.True(launch.ExitCode == 0, launch + _berthd.Log());
 
         var limits = (await _berthd.LxcAsync("exec", name, "--", "cat", "/proc/1/limits")).Stdout;
         Assert.Matches(@"Max open files\s+200\s+200", limits);
         Assert.Equal("hello", (await _berthd.LxcAsync("exec", name, "--", "sh", "-c", "echo $GREETING")).Stdout.Trim());
+        Assert.Equal("1", (await _berthd.LxcAsync("exec", name, "--", "cat", "/proc/sys/net/ipv4/ip_forward")).Stdout.Trim());
         var environ = (await _berthd.LxcAsync("exec", name, "--", "cat", "/proc/1/environ")).Stdout;
         Assert.Contains("RAWKEY=rawvalue", environ, StringComparison.Ordinal);
     }
