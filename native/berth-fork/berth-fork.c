@@ -9,6 +9,8 @@
  *   berth-fork exec  <lxcpath> <name> [--cwd DIR] [--uid N] [--gid N]
  *                    [--env K=V]... [--status-fd N] -- argv...
  *   berth-fork ips   <lxcpath> <name> [iface]
+ *   berth-fork mount <pid> <source> <target> <options>   (hotplug.c)
+ *   berth-fork umount <pid> <target>
  *
  * berthd writes <lxcpath>/<name>/config itself; lxc_container_new() loads it.
  * load_config() must not be called again (it appends list keys like lxc.idmap).
@@ -33,7 +35,7 @@
 #include <lxc/attach_options.h>
 #include <lxc/lxccontainer.h>
 
-#include "berth-mount.h"
+#include "hotplug.h"
 
 #define START_TIMEOUT_SECONDS 30
 #define EXIT_ATTACH_FAILED 255
@@ -44,7 +46,7 @@ static int usage(void)
 		"usage: berth-fork start <lxcpath> <name>\n"
 		"       berth-fork exec <lxcpath> <name> [--cwd DIR] [--uid N] [--gid N] [--env K=V]... [--status-fd N] -- argv...\n"
 		"       berth-fork ips <lxcpath> <name> [iface]\n"
-		"       berth-fork mount <pid> <source> <target> <ro,idmap,rbind|->\n"
+		"       berth-fork mount <pid> <source> <target> <bind|rbind[,ro][,idmap][,create=dir|file]>\n"
 		"       berth-fork umount <pid> <target>\n");
 	return 2;
 }
@@ -409,10 +411,6 @@ static int cmd_exec(const char *lxcpath, const char *name, int argc, char **argv
 
 int main(int argc, char **argv)
 {
-	if (argc == 6 && strcmp(argv[1], "mount") == 0)
-		return cmd_mount(argv[2], argv[3], argv[4], argv[5]);
-	if (argc == 4 && strcmp(argv[1], "umount") == 0)
-		return cmd_umount(argv[2], argv[3]);
 	if (argc < 4)
 		return usage();
 
@@ -424,5 +422,9 @@ int main(int argc, char **argv)
 		return cmd_ips(lxcpath, name, argc == 5 ? argv[4] : NULL);
 	if (strcmp(cmd, "exec") == 0)
 		return cmd_exec(lxcpath, name, argc - 4, argv + 4);
+	if (strcmp(cmd, "mount") == 0 && argc == 6)
+		return cmd_mount(strtol(argv[2], NULL, 10), argv[3], argv[4], argv[5]);
+	if (strcmp(cmd, "umount") == 0 && argc == 4)
+		return cmd_umount(strtol(argv[2], NULL, 10), argv[3]);
 	return usage();
 }

@@ -64,6 +64,17 @@ public static class BerthFork
         return int.Parse(stdout.Trim(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    /// <summary>
+    /// Bind-mounts a host path into a running container whose init is <paramref name="pid"/> (disk hot-plug);
+    /// <paramref name="options"/> is <c>bind|rbind[,ro][,idmap][,create=dir|file]</c>.
+    /// </summary>
+    public static Task MountAsync(int pid, string source, string target, string options, CancellationToken cancellationToken = default) =>
+        RunAsync(["mount", pid.ToString(System.Globalization.CultureInfo.InvariantCulture), source, target, options], cancellationToken);
+
+    /// <summary>Detaches a mount inside a running container (disk hot-unplug).</summary>
+    public static Task UnmountAsync(int pid, string target, CancellationToken cancellationToken = default) =>
+        RunAsync(["umount", pid.ToString(System.Globalization.CultureInfo.InvariantCulture), target], cancellationToken);
+
     /// <summary>The container's global addresses (all interfaces, or <paramref name="iface"/>).</summary>
     public static async Task<IReadOnlyList<string>> GetIpsAsync(
         string lxcPath, string name, string? iface = null, CancellationToken cancellationToken = default)
@@ -72,22 +83,6 @@ public static class BerthFork
         var (stdout, _) = await RunAsync(args, cancellationToken).ConfigureAwait(false);
         return stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
     }
-
-    /// <summary>
-    /// Mounts host <paramref name="source"/> at <paramref name="target"/> inside the running container whose init is
-    /// <paramref name="pid"/> (hot-plug). <paramref name="options"/>: <c>ro</c>, <c>idmap</c> (the container's id
-    /// mapping on the mount), <c>rbind</c>.
-    /// </summary>
-    public static Task MountAsync(int pid, string source, string target, IEnumerable<string> options, CancellationToken cancellationToken = default)
-    {
-        var opts = string.Join(',', options);
-        var pidText = pid.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return RunAsync(["mount", pidText, source, target, opts.Length == 0 ? "-" : opts], cancellationToken);
-    }
-
-    /// <summary>Detaches whatever is mounted at <paramref name="target"/> inside the container (nothing there is fine).</summary>
-    public static Task UmountAsync(int pid, string target, CancellationToken cancellationToken = default) =>
-        RunAsync(["umount", pid.ToString(System.Globalization.CultureInfo.InvariantCulture), target], cancellationToken);
 
     /// <summary>
     /// Starts <c>berth-fork exec</c>: the attached process gets <paramref name="stdin"/>, <paramref name="stdout"/>

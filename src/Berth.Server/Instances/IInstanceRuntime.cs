@@ -25,11 +25,12 @@ public interface IInstanceRuntime
 
     void SetCgroupItem(string name, string key, string value);
 
-    /// <summary>Mounts a host path into the running container (hot-plug): options <c>ro</c>, <c>idmap</c>, <c>rbind</c>.</summary>
-    Task MountAsync(string name, string source, string target, IEnumerable<string> options, CancellationToken cancellationToken);
+    /// <summary>Bind-mounts a host path into the running container (hot-plug); options as berth-fork mount takes them.</summary>
+    Task MountAsync(string name, string source, string target, string options, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("Hot-plug is not supported by this runtime");
 
-    /// <summary>Detaches the mount at <paramref name="target"/> inside the running container.</summary>
-    Task UmountAsync(string name, string target, CancellationToken cancellationToken);
+    Task UnmountAsync(string name, string target, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("Hot-plug is not supported by this runtime");
 }
 
 /// <summary>
@@ -39,12 +40,6 @@ public interface IInstanceRuntime
 internal sealed class LxcRuntime(InstancePaths paths) : IInstanceRuntime
 {
     public Task<int> StartAsync(string name, CancellationToken cancellationToken) => BerthFork.StartAsync(paths.LxcPath, name, cancellationToken);
-
-    public Task MountAsync(string name, string source, string target, IEnumerable<string> options, CancellationToken cancellationToken) =>
-        BerthFork.MountAsync(InitPid(name), source, target, options, cancellationToken);
-
-    public Task UmountAsync(string name, string target, CancellationToken cancellationToken) =>
-        BerthFork.UmountAsync(InitPid(name), target, cancellationToken);
 
     public string State(string name)
     {
@@ -97,6 +92,12 @@ internal sealed class LxcRuntime(InstancePaths paths) : IInstanceRuntime
     }
 
     public void SetCgroupItem(string name, string key, string value) => Control(name).SetCgroupItem(key, value);
+
+    public Task MountAsync(string name, string source, string target, string options, CancellationToken cancellationToken) =>
+        BerthFork.MountAsync(Control(name).GetInitPid(), source, target, options, cancellationToken);
+
+    public Task UnmountAsync(string name, string target, CancellationToken cancellationToken) =>
+        BerthFork.UnmountAsync(Control(name).GetInitPid(), target, cancellationToken);
 
     private LxcContainerControl Control(string name) => new(paths.LxcPath, name);
 }

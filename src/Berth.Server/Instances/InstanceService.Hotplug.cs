@@ -1,72 +1,139 @@
 using Berth.Api;
-using Berth.Api.Json;
-using Berth.Server.Database;
+using Berth.Native;
+using Berth.Server.Instances.Devices;
 
 namespace Berth.Server.Instances;
 
-/// <summary>Disk devices added to or removed from a running instance are mounted or unmounted at once.</summary>
+/// <summary>
+/// Devices added to or removed from a running container: host-path disks are mounted into (or detached from) its
+/// mount namespace through berth-fork; device nodes (unix-char/block, gpu, usb) are made, allowed in the devices
+/// cgroup and bind-mounted the same way. custom-volume disks are mounted the same way from their pool. NICs are handled by their own code.
+/// </summary>
 public sealed partial class InstanceService
 {
-    /// <summary>
-    /// Compares the instance's disks before and after an update and applies the difference inside the running
-    /// container; a mount that fails puts the previous record back, so config and container stay in step.
-    /// </summary>
-    private async Task HotplugDisksAsync(Instance before, CancellationToken cancellationToken)
+    private async Task HotplugDevicesAsync(Instance before, Instance after, CancellationToken cancellationToken)
     {
-        if (before.StatusCode != StatusCode.Running)
+        var removed = before.ExpandedDevices.Where(kv => !Same(after.ExpandedDevices.GetValueOrDefault(kv.Key), kv.Value)).ToList();
+        var added = after.ExpandedDevices.Where(kv => !Same(before.ExpandedDevices.GetValueOrDefault(kv.Key), kv.Value)).ToList();
+        if (removed.Count == 0 && added.Count == 0)
         {
             return;
         }
 
-        var after = Get(before.Project, before.Name);
-        var old = HotplugDisks(before);
-        var now = HotplugDisks(after);
-        foreach (var (key, device) in old.Where(d => !now.TryGetValue(d.Key, out var n) || !Same(n, d.Value)))
+        var privileged = after.ExpandedConfig.GetValueOrDefault("security.privileged") is "true" or "1";
+        foreach (var (name, device) in removed)
         {
-            await _runtime.UmountAsync(before.Name, device["path"], cancellationToken).ConfigureAwait(false);
-        }
-
-        var mounted = new List<string>();
-        try
-        {
-            foreach (var (key, device) in now.Where(d => !old.TryGetValue(d.Key, out var o) || !Same(o, d.Value)))
+            if (IsVolumeDisk(device))
             {
-                var options = new List<string>();
-                if (device.GetValueOrDefault("readonly") is "true" or "1")
+                await Hotplug(() => _runtime.UnmountAsync(after.Name, device["path"], cancellationToken), name).ConfigureAwait(false);
+            }
+            else if (ContainerDeviceRenderer.IsHostDisk(device) || IsNodeDevice(device))
+            {
+                foreach (var target in Targets(name, device))
                 {
-                    options.Add("ro");
+                    await Hotplug(() => _runtime.UnmountAsync(after.Name, target, cancellationToken), name).ConfigureAwait(false);
                 }
-
-                if (after.ExpandedConfig.GetValueOrDefault("security.privileged") is not ("true" or "1"))
-                {
-                    options.Add("idmap");
-                }
-
-                await _runtime.MountAsync(before.Name, _volumes.DiskSource(before.Project, device), device["path"], options, cancellationToken).ConfigureAwait(false);
-                mounted.Add(device["path"]);
             }
         }
-        catch (Exception e) when (e is IOException or ApiException)
-        {
-            foreach (var path in mounted)
-            {
-                await _runtime.UmountAsync(before.Name, path, CancellationToken.None).ConfigureAwait(false);
-            }
 
-            await _store.TransactionAsync(tx =>
+        foreach (var (name, device) in added)
+        {
+            if (ContainerDeviceRenderer.IsHostDisk(device))
             {
-                tx.PutJson(Key(before.Project, before.Name), Stored(tx, before.Project, before.Name) with { Config = before.Config, Devices = before.Devices, Profiles = before.Profiles }, ApiJsonContext.Wire.Instance);
-                return true;
-            }, CancellationToken.None).ConfigureAwait(false);
-            throw e as ApiException ?? new ApiException(400, $"Failed to add the disk to the running instance: {e.Message}");
+                if (!Path.Exists(device["source"]))
+                {
+                    continue; // Not required (checked when it was added), and absent: as at start.
+                }
+
+                var options = ContainerDeviceRenderer.DiskOptions(device, idmapped: !privileged)
+                    .Where(o => o is not "optional").Select(o => o == "idmap=container" ? "idmap" : o).Where(o => o is "bind" or "rbind" or "ro" or "idmap" || o.StartsWith("create=", StringComparison.Ordinal));
+                await Hotplug(() => _runtime.MountAsync(after.Name, device["source"], device["path"], string.Join(',', options), cancellationToken), name).ConfigureAwait(false);
+            }
+            else if (IsVolumeDisk(device))
+            {
+                var source = _volumes.DiskSource(after.Project, device);
+                var options = "bind,create=dir" + (device.GetValueOrDefault("readonly") is "true" or "1" ? ",ro" : "") + (privileged ? "" : ",idmap");
+                await Hotplug(() => _runtime.MountAsync(after.Name, source, device["path"], options, cancellationToken), name).ConfigureAwait(false);
+            }
+            else if (IsNodeDevice(device))
+            {
+                await HotplugNodesAsync(after, name, device, privileged, cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 
-    /// <summary>The disks hot-plug handles: custom volumes (<c>pool=</c>), keyed by device name.</summary>
-    private static Dictionary<string, Dictionary<string, string>> HotplugDisks(Instance instance) =>
-        instance.ExpandedDevices.Where(d => d.Value.GetValueOrDefault("type") == "disk" && d.Value.GetValueOrDefault("path") is { Length: > 1 } && d.Value.GetValueOrDefault("pool") is { Length: > 0 })
-            .ToDictionary(d => d.Key, d => d.Value, StringComparer.Ordinal);
+    private async Task HotplugNodesAsync(Instance instance, string name, Dictionary<string, string> device, bool privileged, CancellationToken cancellationToken)
+    {
+        var nodes = UnixNodeResolver.Host.Resolve(new Dictionary<string, Dictionary<string, string>> { [name] = device });
+        if (nodes.Count == 0)
+        {
+            return;
+        }
 
-    private static bool Same(Dictionary<string, string> a, Dictionary<string, string> b) =>
-        a.Count == b.Count && a.All(kv => b.TryGetValue(kv.Key, out var v) && v == kv.Value);
+        if (_settings.Value.Cgroups == CgroupVersion.V2)
+        {
+            // cgroup2 device rules are a BPF program liblxc installs at start; it cannot be amended live.
+            throw new ApiException(400, $"Device \"{name}\" cannot be added to a running container on a cgroup2 host: stop it, add the device, start it");
+        }
+
+        var dir = DeviceNodeDir(instance.Name);
+        Directory.CreateDirectory(dir);
+        var shift = privileged ? 0 : _settings.Value.Idmap.Base;
+        foreach (var node in nodes)
+        {
+            var path = Path.Combine(dir, node.HostName);
+            File.Delete(path);
+            try
+            {
+                DeviceNodes.Create(path, node.Number, node.Mode);
+                FileOwnership.Chown(path, (int)(shift + node.Uid), (int)(shift + node.Gid));
+                _runtime.SetCgroupItem(instance.Name, "devices.allow", node.CgroupRule);
+            }
+            catch (Exception e) when (e is IOException or ErrnoException)
+            {
+                throw new ApiException(400, $"Device \"{name}\": {e.Message}");
+            }
+
+            await Hotplug(() => _runtime.MountAsync(instance.Name, path, node.PathInside, "bind,create=file", cancellationToken), name).ConfigureAwait(false);
+        }
+    }
+
+    private static IEnumerable<string> Targets(string name, Dictionary<string, string> device)
+    {
+        if (ContainerDeviceRenderer.IsHostDisk(device))
+        {
+            return [device["path"]];
+        }
+
+        try
+        {
+            return UnixNodeResolver.Host.Resolve(new Dictionary<string, Dictionary<string, string>> { [name] = device }).Select(n => n.PathInside);
+        }
+        catch (ApiException)
+        {
+            return [];
+        }
+    }
+
+    /// <summary>A custom storage volume mounted by a disk device (<c>pool=</c> + <c>source=</c>).</summary>
+    private static bool IsVolumeDisk(Dictionary<string, string> device) =>
+        device.GetValueOrDefault("type") == "disk" && device.GetValueOrDefault("pool") is { Length: > 0 } && device.GetValueOrDefault("path") is { Length: > 1 };
+
+    private static bool IsNodeDevice(Dictionary<string, string> device) =>
+        device.GetValueOrDefault("type") is "unix-char" or "unix-block" or "gpu" or "usb";
+
+    private static bool Same(Dictionary<string, string>? a, Dictionary<string, string> b) =>
+        a is not null && a.Count == b.Count && !a.Except(b).Any();
+
+    private static async Task Hotplug(Func<Task> action, string device)
+    {
+        try
+        {
+            await action().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or ErrnoException or NotSupportedException)
+        {
+            throw new ApiException(400, $"Failed to hot-plug device \"{device}\" into the running instance: {e.Message}");
+        }
+    }
 }

@@ -28,6 +28,7 @@ public sealed partial class InstanceService
         }
 
         Validate(snapshot, project, NewRecord(project, request, null));
+        CheckDevicesOnHost(request.Devices ?? [], null);
         if (request.Source.Type == "copy")
         {
             ValidateCopy(project, request);
@@ -254,7 +255,8 @@ public sealed partial class InstanceService
         var settings = _settings.Value;
         var rootfs = RootfsOf(instance);
         var context = new LxcRenderContext(instance.Name, rootfs, _paths.LogFile(instance.Name), _paths.ConsoleLog(instance.Name),
-            settings.Cgroups, settings.Idmap, null, settings.HostMemoryBytes, settings.HostCpus);
+            settings.Cgroups, settings.Idmap, _lxcfs.EnsureRunning(), settings.HostMemoryBytes, settings.HostCpus)
+        { Cpus = ResolveCpus(instance), Devices = instance.ExpandedDevices, UnixNodes = PrepareDevices(instance), DeviceNodeDir = DeviceNodeDir(instance.Name) };
         var text = LxcConfigRenderer.Render(instance.ExpandedConfig, context) + VolumeMountEntries(instance, settings.Idmap) + "lxc.signal.halt = " + HaltSignal(rootfs) + "\n";
         Directory.CreateDirectory(_paths.LxcDir(instance.Name));
         var link = Path.Combine(_paths.LxcDir(instance.Name), "rootfs");

@@ -27,6 +27,7 @@ public sealed partial class InstanceService : IProfileUsers
     private readonly Lazy<LxcRenderSettings> _settings;
     private readonly StoragePoolService _pools;
     private readonly StorageVolumeService _volumes;
+    private readonly Host.LxcfsDaemon _lxcfs;
 
     public InstanceService(IStateStore store, EventHub events, InstancePaths paths, IInstanceRuntime runtime, ImageService images, ImageUnpacker unpacker, TimeProvider time, StoragePoolService pools, StorageVolumeService volumes)
     {
@@ -40,6 +41,7 @@ public sealed partial class InstanceService : IProfileUsers
         _unpacker = unpacker;
         _time = time;
         _settings = new Lazy<LxcRenderSettings>(LxcRenderSettings.Detect);
+        _lxcfs = new Host.LxcfsDaemon(Path.GetDirectoryName(paths.LxcPath)!);
         Directory.CreateDirectory(paths.LxcPath);
     }
 
@@ -102,10 +104,11 @@ public sealed partial class InstanceService : IProfileUsers
     public async Task UpdateAsync(string project, string name, InstancePut put, string? ifMatch, EventLifecycleRequestor? requestor, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(put);
-        var before = Get(project, name);
+        Instance? previous = null;
         await _store.TransactionAsync(tx =>
         {
             var current = Stored(tx, project, name);
+            previous = current;
             ETag.Check(ifMatch, ETagOf(current));
             var config = new Dictionary<string, string>(put.Config ?? [], StringComparer.Ordinal);
             foreach (var (key, value) in current.Config.Where(kv => kv.Key.StartsWith("volatile.", StringComparison.Ordinal)))
@@ -122,10 +125,11 @@ public sealed partial class InstanceService : IProfileUsers
                 Ephemeral = put.Ephemeral,
             };
             Validate(tx, project, updated);
+            CheckDevicesOnHost(updated.Devices, current.Devices);
             tx.PutJson(Key(project, name), updated, ApiJsonContext.Wire.Instance);
             return true;
         }, cancellationToken).ConfigureAwait(false);
-        await HotplugDisksAsync(before, cancellationToken).ConfigureAwait(false);
+        await ApplyLiveAsync(project, name, previous!, cancellationToken).ConfigureAwait(false);
         _events.PublishLifecycle("instance-updated", Url(name), requestor: requestor, project: project);
     }
 

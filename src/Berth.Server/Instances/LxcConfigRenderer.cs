@@ -1,6 +1,6 @@
-using System.Globalization;
 using System.Text;
-using Berth.Api;
+using Berth.Server.Instances.Devices;
+using Berth.Server.Instances.Limits;
 
 namespace Berth.Server.Instances;
 
@@ -14,7 +14,19 @@ public sealed record LxcRenderContext(
     IdmapRange? Idmap,
     string? LxcfsRoot,
     long HostMemoryBytes,
-    int HostCpus);
+    int HostCpus)
+{
+    /// <summary>The CPU list <c>limits.cpu</c> resolved to (balanced pinning); null to pin from CPU 0.</summary>
+    public string? Cpus { get; init; }
+
+    /// <summary>The expanded devices: host-path disks and device nodes are rendered from them.</summary>
+    public IReadOnlyDictionary<string, Dictionary<string, string>> Devices { get; init; } = new Dictionary<string, Dictionary<string, string>>();
+
+    /// <summary>Device nodes resolved from the devices (see <see cref="UnixNodeResolver"/>), made in <see cref="DeviceNodeDir"/>.</summary>
+    public IReadOnlyList<UnixNode> UnixNodes { get; init; } = [];
+
+    public string DeviceNodeDir { get; init; } = "";
+}
 
 /// <summary>
 /// Writes a container's <c>lxc.*</c> config from its expanded config (berthd owns the file; liblxc only reads it).
@@ -82,6 +94,7 @@ public static class LxcConfigRenderer
             Add("lxc.prlimit." + key["limits.kernel.".Length..], value);
         }
 
+        ContainerDeviceRenderer.Render(context.Devices, context.UnixNodes, context.DeviceNodeDir, context.Cgroups, !privileged && context.Idmap is not null, Add);
         if (config.TryGetValue("raw.lxc", out var raw) && raw.Length > 0)
         {
             lines.Append(raw.TrimEnd('\n')).Append('\n');
@@ -90,105 +103,18 @@ public static class LxcConfigRenderer
         return lines.ToString();
     }
 
-    /// <summary>The cgroup settings for the limits keys; the same set is hot-applied to running containers.</summary>
+    /// <summary>The cgroup settings for the limits keys that are set (see <see cref="CgroupLimits"/>).</summary>
     public static IReadOnlyList<(string Key, string Value)> CgroupItems(IReadOnlyDictionary<string, string> config, LxcRenderContext context)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(context);
-        var v2 = context.Cgroups == CgroupVersion.V2;
-        var items = new List<(string, string)>();
-        if (config.TryGetValue("limits.memory", out var memory) && memory.Length > 0)
-        {
-            var bytes = ParseMemory(memory, context.HostMemoryBytes);
-            var soft = config.GetValueOrDefault("limits.memory.enforce") == "soft";
-            items.Add(v2
-                ? (soft ? "memory.high" : "memory.max", bytes.ToString(CultureInfo.InvariantCulture))
-                : (soft ? "memory.soft_limit_in_bytes" : "memory.limit_in_bytes", bytes.ToString(CultureInfo.InvariantCulture)));
-            if (config.GetValueOrDefault("limits.memory.swap") == "false")
-            {
-                items.Add(v2 ? ("memory.swap.max", "0") : ("memory.memsw.limit_in_bytes", bytes.ToString(CultureInfo.InvariantCulture)));
-            }
-        }
-
-        if (config.TryGetValue("limits.cpu", out var cpu) && cpu.Length > 0)
-        {
-            items.Add(("cpuset.cpus", CpuSet(cpu, context.HostCpus)));
-        }
-
-        if (config.TryGetValue("limits.cpu.allowance", out var allowance) && allowance.Length > 0)
-        {
-            var (quota, period) = Allowance(allowance);
-            if (quota > 0)
-            {
-                if (v2)
-                {
-                    items.Add(("cpu.max", $"{quota} {period}"));
-                }
-                else
-                {
-                    items.Add(("cpu.cfs_period_us", period.ToString(CultureInfo.InvariantCulture)));
-                    items.Add(("cpu.cfs_quota_us", quota.ToString(CultureInfo.InvariantCulture)));
-                }
-            }
-        }
-
-        if (config.TryGetValue("limits.cpu.priority", out var priority) && int.TryParse(priority, out var prio))
-        {
-            var weight = 10 + (prio * 100);
-            items.Add(v2 ? ("cpu.weight", Math.Clamp(weight / 10, 1, 10000).ToString(CultureInfo.InvariantCulture)) : ("cpu.shares", (weight + 24).ToString(CultureInfo.InvariantCulture)));
-        }
-
-        if (config.TryGetValue("limits.processes", out var processes) && processes.Length > 0)
-        {
-            items.Add(("pids.max", processes));
-        }
-
-        return items;
+        var hostCpus = Enumerable.Range(0, Math.Max(context.HostCpus, 1)).ToList();
+        var cpus = context.Cpus ?? CgroupLimits.ResolveCpus(config.GetValueOrDefault("limits.cpu"), hostCpus, []);
+        return CgroupLimits.Items(config, context.Cgroups, context.HostMemoryBytes, cpus, CpuSet.Format(hostCpus), withDefaults: false);
     }
 
     /// <summary><c>512MiB</c>, <c>1GB</c>, plain bytes (the validator's rules), or a percentage of host memory.</summary>
-    public static long ParseMemory(string value, long hostMemory)
-    {
-        ArgumentNullException.ThrowIfNull(value);
-        value = value.Trim();
-        if (value.EndsWith('%') && double.TryParse(value[..^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var percent))
-        {
-            return (long)(hostMemory * percent / 100);
-        }
-
-        return Config.ValueChecks.TryParseByteSize(value, out var bytes) ? bytes : throw new ApiException(400, $"Invalid memory value \"{value}\"");
-    }
-
-    /// <summary>A count gives the first N cpus (balancing comes later); a list or range is used as is.</summary>
-    public static string CpuSet(string value, int hostCpus)
-    {
-        if (int.TryParse(value, out var count) && !value.Contains('-', StringComparison.Ordinal) && !value.Contains(',', StringComparison.Ordinal))
-        {
-            count = Math.Clamp(count, 1, Math.Max(hostCpus, 1));
-            return count == 1 ? "0" : $"0-{count - 1}";
-        }
-
-        return value;
-    }
-
-    /// <summary><c>50%</c> of one period of 100 ms, or an explicit <c>25ms/100ms</c>; returns microseconds.</summary>
-    public static (long Quota, long Period) Allowance(string value)
-    {
-        value = value.Trim();
-        if (value.EndsWith('%') && double.TryParse(value[..^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var percent))
-        {
-            return ((long)(100_000 * percent / 100), 100_000);
-        }
-
-        var parts = value.Split('/');
-        if (parts.Length == 2 && parts[0].EndsWith("ms", StringComparison.Ordinal) && parts[1].EndsWith("ms", StringComparison.Ordinal)
-            && long.TryParse(parts[0][..^2], out var quota) && long.TryParse(parts[1][..^2], out var period))
-        {
-            return (quota * 1000, period * 1000);
-        }
-
-        throw new ApiException(400, $"Invalid CPU allowance \"{value}\"");
-    }
+    public static long ParseMemory(string value, long hostMemory) => MemoryLimit.Parse(value, hostMemory);
 
     private static void RenderLimits(IReadOnlyDictionary<string, string> config, LxcRenderContext context, Action<string, string> add)
     {

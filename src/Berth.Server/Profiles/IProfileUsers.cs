@@ -7,6 +7,9 @@ public interface IProfileUsers
 
     /// <summary>Points users of <paramref name="oldName"/> at <paramref name="newName"/> inside a rename.</summary>
     void Rename(Database.IStateTransaction tx, string project, string oldName, string newName);
+
+    /// <summary>After a profile changed: running users get the new limits.</summary>
+    Task ProfileUpdatedAsync(string project, string profile, CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
 /// <summary>No instances exist yet, so no profile has users.</summary>

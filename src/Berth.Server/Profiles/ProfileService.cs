@@ -195,6 +195,7 @@ public sealed class ProfileService
             tx.PutJson(Key(project, name), next, ApiJsonContext.Wire.ProfilePut);
             return true;
         }, cancellationToken).ConfigureAwait(false);
+        await _users.ProfileUpdatedAsync(project, name, cancellationToken).ConfigureAwait(false);
         _events.PublishLifecycle("profile-updated", Url(name), requestor: requestor, project: project);
     }
 
