@@ -174,6 +174,8 @@ internal sealed class BerthDaemon : IAsyncDisposable
         new InstancesEndpoints(services.GetRequiredService<InstanceService>(), services.GetRequiredService<ImageService>(), services.GetRequiredService<ImagePuller>(), services.GetRequiredService<OperationManager>()).Map(app);
         new ExecEndpoints(services.GetRequiredService<InstanceService>(), services.GetRequiredService<InstancePaths>(), services.GetRequiredService<OperationManager>(), services.GetRequiredService<Exec.WebsocketOperations>()).Map(app);
         new InstanceFilesEndpoints(services.GetRequiredService<InstanceFiles>()).Map(app);
+        new InstanceLogsEndpoints(services.GetRequiredService<InstanceService>(), services.GetRequiredService<InstancePaths>()).Map(app);
+        new InstanceConsoleEndpoints(services.GetRequiredService<InstanceService>(), services.GetRequiredService<InstancePaths>(), services.GetRequiredService<OperationManager>(), services.GetRequiredService<Exec.WebsocketOperations>()).Map(app);
         new InstanceSnapshotsEndpoints(services.GetRequiredService<InstanceService>(), services.GetRequiredService<OperationManager>()).Map(app);
         new StoragePoolsEndpoints(services.GetRequiredService<Berth.Server.Storage.StoragePoolService>()).Map(app);
         CertificatesEndpoints.Map(app);
