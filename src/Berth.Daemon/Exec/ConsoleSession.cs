@@ -36,7 +36,8 @@ internal sealed class ConsoleSession(string lxcPath, string name, InstanceConsol
             var input = WebsocketStreams.ReceiveToAsync(data, console.OpenStream(), relay.Token);
             var output = WebsocketStreams.SendFromAsync(reader, data, relay.Token);
             var controlling = ControlAsync(control, console, relay.Token);
-            await Task.WhenAny(input, output).ConfigureAwait(false);
+            // lxc detaches (ctrl-a q) by closing only the control socket: that ends the session too.
+            await Task.WhenAny(input, output, controlling).ConfigureAwait(false);
             await relay.CancelAsync().ConfigureAwait(false);
             await reader.DisposeAsync().ConfigureAwait(false);
             await Task.WhenAll(input, output, controlling).ConfigureAwait(false);
