@@ -31,6 +31,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <linux/capability.h>
 #include <linux/openat2.h>
 #include <sys/fsuid.h>
 #include <sys/stat.h>
@@ -611,6 +612,9 @@ EXPORT int berth_fstat(int fd, struct berth_stat *out)
  * container's rootfs, so creating an inode there as fsuid 0 fails
  * (EOVERFLOW): create as the container root's host ids instead. fsuid and
  * fsgid are per thread, and are restored before returning. -1 = no switch.
+ * A nonzero fsuid drops the fs capabilities from the effective set; raise
+ * them again (they stay permitted) so container root's view holds: it may
+ * create in directories owned by other container users, as in LXD.
  */
 struct fs_ids { int switched; };
 
@@ -620,6 +624,13 @@ static void fs_enter(int fsuid, int fsgid, struct fs_ids *s)
 	if (s->switched) {
 		setfsgid((gid_t)fsgid);
 		setfsuid((uid_t)fsuid);
+		struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+		struct __user_cap_data_struct d[2];
+		if (syscall(SYS_capget, &h, d) == 0) {
+			d[0].effective = d[0].permitted;
+			d[1].effective = d[1].permitted;
+			syscall(SYS_capset, &h, d);
+		}
 	}
 }
 

@@ -42,6 +42,12 @@ public sealed class FilesTests : IAsyncLifetime
         Assert.Equal("0 0\n", (await _berthd.LxcAsync("exec", "f1", "--", "stat", "-c", "%u %g", "/opt/a/b/data.bin")).Stdout);
         Assert.Equal(await Sha256Async(local) + "  /opt/a/b/data.bin\n", (await _berthd.LxcAsync("exec", "f1", "--", "sha256sum", "/opt/a/b/data.bin")).Stdout);
 
+        // Container root may write into another user's private directory, as in LXD.
+        await _berthd.LxcAsync("exec", "f1", "--", "sh", "-c", "mkdir -p /home/u && chown 1000:1000 /home/u && chmod 700 /home/u");
+        var intoPrivate = await _berthd.LxcAsync("file", "push", local, "f1/home/u/data.bin");
+        Assert.True(intoPrivate.ExitCode == 0, intoPrivate.ToString());
+        Assert.Equal("0 0\n", (await _berthd.LxcAsync("exec", "f1", "--", "stat", "-c", "%u %g", "/home/u/data.bin")).Stdout);
+
         var tree = Path.Combine(_work, "tree");
         Directory.CreateDirectory(Path.Combine(tree, "sub"));
         await File.WriteAllTextAsync(Path.Combine(tree, "a.txt"), "alpha\n");
@@ -125,6 +131,35 @@ public sealed class FilesTests : IAsyncLifetime
         var result = await _berthd.PythonAsync(script);
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Equal("from pylxd\nf3\ngone\n", result.Stdout);
+    }
+
+    [Fact]
+    public async Task BerthCli_PushPullDelete()
+    {
+        await LaunchAsync("f4");
+        var local = Path.Combine(_work, "berth.bin");
+        await File.WriteAllBytesAsync(local, RandomNumberGenerator.GetBytes(200_000));
+
+        var push = await _berthd.BerthAsync("file", "push", local, "f4/srv/x/berth.bin", "-p", "--uid", "1000", "--gid", "1000", "--mode", "0640");
+        Assert.True(push.ExitCode == 0, push.ToString());
+        Assert.Equal("1000 1000 640\n", (await _berthd.LxcAsync("exec", "f4", "--", "stat", "-c", "%u %g %a", "/srv/x/berth.bin")).Stdout);
+        var pulled = Path.Combine(_work, "berth-pulled.bin");
+        Assert.Equal(0, (await _berthd.BerthAsync("file", "pull", "f4/srv/x/berth.bin", pulled)).ExitCode);
+        Assert.Equal(await File.ReadAllBytesAsync(local), await File.ReadAllBytesAsync(pulled));
+        Assert.Equal("f4\n", (await _berthd.BerthAsync("file", "pull", "f4/etc/hostname", "-")).Stdout);
+
+        var tree = Path.Combine(_work, "btree");
+        Directory.CreateDirectory(Path.Combine(tree, "d"));
+        await File.WriteAllTextAsync(Path.Combine(tree, "d", "c.txt"), "gamma\n");
+        Assert.Equal(0, (await _berthd.BerthAsync("file", "push", "-r", tree, "f4/root/")).ExitCode);
+        var back = Path.Combine(_work, "btree-back");
+        Assert.Equal(0, (await _berthd.BerthAsync("file", "pull", "-r", "f4/root/btree", back)).ExitCode);
+        Assert.Equal("gamma\n", await File.ReadAllTextAsync(Path.Combine(back, "d", "c.txt")));
+
+        Assert.Equal(0, (await _berthd.BerthAsync("file", "delete", "f4/srv/x/berth.bin")).ExitCode);
+        var missing = await _berthd.BerthAsync("file", "pull", "f4/srv/x/berth.bin", "-");
+        Assert.NotEqual(0, missing.ExitCode);
+        Assert.Contains("not found", missing.Stderr, StringComparison.OrdinalIgnoreCase);
     }
 
     private async Task LaunchAsync(string name)
