@@ -73,6 +73,7 @@ internal sealed class CliApp
         root.Subcommands.Add(new MoveCommand(this));
         root.Subcommands.Add(new PublishCommand(this));
         root.Subcommands.Add(new FileCommand(this));
+        root.Subcommands.Add(new ConsoleCommand(this));
         foreach (var command in InstanceCommands.All(this))
         {
             root.Subcommands.Add(command);

@@ -71,6 +71,22 @@ public sealed class ConsoleLogsTests : IAsyncLifetime
         Assert.Contains("con42sole", (await _berthd.LxcAsync("console", "k2", "--show-log")).Stdout, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task BerthConsole_ShowLogAndAttach()
+    {
+        await LaunchAsync("k3");
+        await WaitForConsoleLogAsync("k3", "built-in shell");
+        var log = await _berthd.BerthAsync("console", "k3", "--show-log");
+        Assert.True(log.ExitCode == 0, log.ToString());
+        Assert.Contains("built-in shell", log.Stdout, StringComparison.Ordinal);
+
+        // Input ends after two seconds, which detaches; the command's output arrived meanwhile.
+        var berth = Path.Combine(_berthd.Bin, "berth");
+        var attach = await ProcessRunner.RunAsync("/bin/sh", ["-c", "(printf 'echo at$((5*5))tach\\n'; sleep 2) | " + berth + " console k3"], _berthd.Env, timeout: TimeSpan.FromSeconds(30));
+        Assert.True(attach.ExitCode == 0 && attach.Stdout.Contains("at25tach", StringComparison.Ordinal), attach.ToString());
+        Assert.Equal("k3,RUNNING\n", (await _berthd.LxcAsync("list", "-c", "ns", "--format", "csv")).Stdout);
+    }
+
     private async Task LaunchAsync(string name)
     {
         var launch = await _berthd.LxcAsync("launch", "busybox", name);
