@@ -31,6 +31,12 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <linux/capability.h>
+#include <linux/openat2.h>
+#include <sys/fsuid.h>
+#include <sys/stat.h>
+#include <stdint.h>
+
 #include <lxc/lxccontainer.h>
 
 #ifndef P_PIDFD
@@ -515,4 +521,179 @@ EXPORT int berth_set_nonblocking(int fd)
 	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
 		return -errno;
 	return 0;
+}
+
+/* ---- console ---- */
+
+/* A pty master on the container's console (tty 0) through the monitor's
+ * command socket (no fork). Returns the fd that keeps the tty allocated
+ * (close it when done) and stores the master in *ptx_out. */
+EXPORT int berth_console_getfd(const char *lxcpath, const char *name, int ttynum, int *ptx_out)
+{
+	struct lxc_container *c;
+	*ptx_out = -1;
+	int ret = open_ct(lxcpath, name, 1, &c);
+	if (ret < 0)
+		return ret;
+	int tty = ttynum, ptx = -1;
+	int fd = c->console_getfd(c, &tty, &ptx);
+	if (fd < 0)
+		return fail(c, "console_getfd failed", EBUSY);
+	lxc_container_put(c);
+	*ptx_out = ptx;
+	return fd;
+}
+
+/* Clears the console ring buffer of a running container. */
+EXPORT int berth_console_clear(const char *lxcpath, const char *name)
+{
+	struct lxc_container *c;
+	int ret = open_ct(lxcpath, name, 1, &c);
+	if (ret < 0)
+		return ret;
+	uint64_t read_max = 0;
+	struct lxc_console_log log = { .clear = true, .read = false, .read_max = &read_max, .data = NULL };
+	ret = c->console_log(c, &log);
+	if (ret < 0)
+		return fail(c, "console_log failed", -ret);
+	lxc_container_put(c);
+	return 0;
+}
+
+/* ---- files inside a container's root ---- */
+
+/* openat2(2) (no glibc wrapper). EAGAIN means a concurrent rename raced the
+ * RESOLVE_IN_ROOT walk: retry a few times. */
+EXPORT int berth_openat2(int dirfd, const char *path, int flags, int mode, int resolve)
+{
+	struct open_how how = {
+		.flags = (uint64_t)(unsigned int)(flags | O_CLOEXEC),
+		.mode = (flags & O_CREAT) ? (uint64_t)mode : 0,
+		.resolve = (uint64_t)resolve,
+	};
+	for (int i = 0; i < 16; i++) {
+		long fd = syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+		if (fd >= 0)
+			return (int)fd;
+		if (errno != EAGAIN && errno != EINTR)
+			return -errno;
+	}
+	return -EAGAIN;
+}
+
+struct berth_stat {
+	uint32_t mode;
+	uint32_t uid;
+	uint32_t gid;
+	uint32_t pad;
+	int64_t size;
+	int64_t mtime_sec;
+	int64_t mtime_nsec;
+};
+
+/* lstat of an fd (O_PATH fds included). */
+EXPORT int berth_fstat(int fd, struct berth_stat *out)
+{
+	struct stat st;
+	if (fstatat(fd, "", &st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	out->mode = st.st_mode;
+	out->uid = st.st_uid;
+	out->gid = st.st_gid;
+	out->pad = 0;
+	out->size = st.st_size;
+	out->mtime_sec = st.st_mtim.tv_sec;
+	out->mtime_nsec = st.st_mtim.tv_nsec;
+	return 0;
+}
+
+/*
+ * Host root has no mapping in an idmapped mount of an unprivileged
+ * container's rootfs, so creating an inode there as fsuid 0 fails
+ * (EOVERFLOW): create as the container root's host ids instead. fsuid and
+ * fsgid are per thread, and are restored before returning. -1 = no switch.
+ * A nonzero fsuid drops the fs capabilities from the effective set; raise
+ * them again (they stay permitted) so container root's view holds: it may
+ * create in directories owned by other container users, as in LXD.
+ */
+struct fs_ids { int switched; };
+
+static void fs_enter(int fsuid, int fsgid, struct fs_ids *s)
+{
+	s->switched = fsuid >= 0 && fsgid >= 0;
+	if (s->switched) {
+		setfsgid((gid_t)fsgid);
+		setfsuid((uid_t)fsuid);
+		struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+		struct __user_cap_data_struct d[2];
+		if (syscall(SYS_capget, &h, d) == 0) {
+			d[0].effective = d[0].permitted;
+			d[1].effective = d[1].permitted;
+			syscall(SYS_capset, &h, d);
+		}
+	}
+}
+
+static void fs_leave(struct fs_ids *s)
+{
+	if (s->switched) {
+		setfsuid(0);
+		setfsgid(0);
+	}
+}
+
+EXPORT int berth_create_at(int dirfd, const char *name, int flags, int mode, int fsuid, int fsgid)
+{
+	struct fs_ids s;
+	fs_enter(fsuid, fsgid, &s);
+	int fd = openat(dirfd, name, flags | O_CREAT | O_CLOEXEC | O_NOFOLLOW, (mode_t)mode);
+	int err = errno;
+	fs_leave(&s);
+	return fd < 0 ? -err : fd;
+}
+
+EXPORT int berth_mkdir_at(int dirfd, const char *name, int mode, int fsuid, int fsgid)
+{
+	struct fs_ids s;
+	fs_enter(fsuid, fsgid, &s);
+	int ret = mkdirat(dirfd, name, (mode_t)mode);
+	int err = errno;
+	fs_leave(&s);
+	return ret < 0 ? -err : 0;
+}
+
+EXPORT int berth_symlink_at(const char *target, int dirfd, const char *name, int fsuid, int fsgid)
+{
+	struct fs_ids s;
+	fs_enter(fsuid, fsgid, &s);
+	int ret = symlinkat(target, dirfd, name);
+	int err = errno;
+	fs_leave(&s);
+	return ret < 0 ? -err : 0;
+}
+
+/* Ownership of whatever fd refers to (an O_PATH fd on a symlink: the link itself). */
+EXPORT int berth_fchown(int fd, int uid, int gid)
+{
+	return fchownat(fd, "", (uid_t)uid, (gid_t)gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
+}
+
+/* chmod of the inode an O_PATH fd pins (through its /proc/self/fd link, never by name). */
+EXPORT int berth_fchmod_path(int fd, int mode)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	return chmod(path, (mode_t)mode) < 0 ? -errno : 0;
+}
+
+/* The target of the symlink an O_PATH|O_NOFOLLOW fd refers to. */
+EXPORT int berth_readlink_fd(int fd, char *buf, int len)
+{
+	ssize_t n = readlinkat(fd, "", buf, (size_t)len);
+	return n < 0 ? -errno : (int)n;
+}
+
+EXPORT int berth_unlink_at(int dirfd, const char *name, int remove_dir)
+{
+	return unlinkat(dirfd, name, remove_dir ? AT_REMOVEDIR : 0) < 0 ? -errno : 0;
 }

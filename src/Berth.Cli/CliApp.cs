@@ -74,6 +74,8 @@ internal sealed class CliApp
         root.Subcommands.Add(new PublishCommand(this));
         root.Subcommands.Add(new ExportCommand(this));
         root.Subcommands.Add(new ImportCommand(this));
+        root.Subcommands.Add(new FileCommand(this));
+        root.Subcommands.Add(new ConsoleCommand(this));
         foreach (var command in InstanceCommands.All(this))
         {
             root.Subcommands.Add(command);

@@ -83,6 +83,7 @@ internal sealed class BerthDaemon : IAsyncDisposable
             services.AddStorage();
             services.AddSingleton<InstanceService>();
             services.AddSingleton<InstancePublisher>();
+            services.AddSingleton<InstanceFiles>();
             services.AddSingleton<Exec.WebsocketOperations>();
             services.AddSingleton<IProfileUsers>(sp => sp.GetRequiredService<InstanceService>());
             services.AddSingleton<ProfileService>();
@@ -172,6 +173,9 @@ internal sealed class BerthDaemon : IAsyncDisposable
         new SimpleStreamsEndpoints(services.GetRequiredService<SimpleStreamsPublisher>(), services.GetRequiredService<ImageService>()).Map(app);
         new InstancesEndpoints(services.GetRequiredService<InstanceService>(), services.GetRequiredService<ImageService>(), services.GetRequiredService<ImagePuller>(), services.GetRequiredService<OperationManager>()).Map(app);
         new ExecEndpoints(services.GetRequiredService<InstanceService>(), services.GetRequiredService<InstancePaths>(), services.GetRequiredService<OperationManager>(), services.GetRequiredService<Exec.WebsocketOperations>()).Map(app);
+        new InstanceFilesEndpoints(services.GetRequiredService<InstanceFiles>()).Map(app);
+        new InstanceLogsEndpoints(services.GetRequiredService<InstanceService>(), services.GetRequiredService<InstancePaths>()).Map(app);
+        new InstanceConsoleEndpoints(services.GetRequiredService<InstanceService>(), services.GetRequiredService<InstancePaths>(), services.GetRequiredService<OperationManager>(), services.GetRequiredService<Exec.WebsocketOperations>()).Map(app);
         new InstanceSnapshotsEndpoints(services.GetRequiredService<InstanceService>(), services.GetRequiredService<OperationManager>()).Map(app);
         new StoragePoolsEndpoints(services.GetRequiredService<Berth.Server.Storage.StoragePoolService>()).Map(app);
         new InstanceBackupsEndpoints(services.GetRequiredService<Berth.Server.Instances.InstanceService>(), services.GetRequiredService<Berth.Server.Operations.OperationManager>()).Map(app);

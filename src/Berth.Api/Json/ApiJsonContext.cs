@@ -52,6 +52,7 @@ namespace Berth.Api.Json;
 [JsonSerializable(typeof(InstancePost))]
 [JsonSerializable(typeof(InstanceExecPost))]
 [JsonSerializable(typeof(InstanceExecControl))]
+[JsonSerializable(typeof(InstanceConsolePost))]
 [JsonSerializable(typeof(StoragePool))]
 [JsonSerializable(typeof(StoragePoolPut))]
 [JsonSerializable(typeof(StoragePoolsPost))]
