@@ -70,7 +70,8 @@ public sealed partial class InstanceService
             throw new ApiException(400, "The instance is already running");
         }
 
-        WriteLxcConfig(instance);
+        await PrepareNicsAsync(project, name, cancellationToken).ConfigureAwait(false);
+        WriteLxcConfig(Get(project, name));
         EnsureTraversable(instance);
         await _runtime.StartAsync(name, cancellationToken).ConfigureAwait(false);
         await RecordAsync(project, name, i => i with
@@ -121,6 +122,7 @@ public sealed partial class InstanceService
             }
         }
 
+        await PrepareNicsAsync(project, name, cancellationToken).ConfigureAwait(false);
         WriteLxcConfig(Get(project, name));
         await _runtime.StartAsync(name, cancellationToken).ConfigureAwait(false);
         _events.PublishLifecycle("instance-restarted", Url(name), requestor: requestor, project: project);
@@ -172,6 +174,7 @@ public sealed partial class InstanceService
             return true;
         }, cancellationToken).ConfigureAwait(false);
         await DeleteVolumesAsync(pool, name, cancellationToken).ConfigureAwait(false);
+        _networks.RemoveStaticHosts(name);
         if (Directory.Exists(_paths.LxcDir(name)))
         {
             Directory.Delete(_paths.LxcDir(name), recursive: true);
@@ -206,6 +209,7 @@ public sealed partial class InstanceService
             return true;
         }, cancellationToken).ConfigureAwait(false);
         Directory.Move(_paths.Volume(name, pool), _paths.Volume(newName, pool));
+        _networks.RemoveStaticHosts(name);
         if (File.Exists(Path.Combine(_paths.Volume(newName, pool), "metadata.yaml")))
         {
             // The instance is stopped (rename needs it), so the image's "rename" templates can apply now.
@@ -245,6 +249,10 @@ public sealed partial class InstanceService
         state.Memory.UsagePeak = v2 ? ParseLong(_runtime.CgroupItem(name, "memory.peak")) : ParseLong(_runtime.CgroupItem(name, "memory.max_usage_in_bytes"));
         state.Cpu.Usage = v2 ? CpuStatUsage(_runtime.CgroupItem(name, "cpu.stat")) : ParseLong(_runtime.CgroupItem(name, "cpuacct.usage"));
         state.Network = NetworkState.Read(state.Pid);
+        if (Exists(project, name))
+        {
+            NicState.Fill(state.Pid, state.Network, Get(project, name));
+        }
         return state;
     }
 
@@ -253,7 +261,7 @@ public sealed partial class InstanceService
         var settings = _settings.Value;
         var rootfs = RootfsOf(instance);
         var context = new LxcRenderContext(instance.Name, rootfs, _paths.LogFile(instance.Name), _paths.ConsoleLog(instance.Name),
-            settings.Cgroups, settings.Idmap, null, settings.HostMemoryBytes, settings.HostCpus);
+            settings.Cgroups, settings.Idmap, null, settings.HostMemoryBytes, settings.HostCpus, LxcNics(instance));
         var text = LxcConfigRenderer.Render(instance.ExpandedConfig, context) + "lxc.signal.halt = " + HaltSignal(rootfs) + "\n";
         Directory.CreateDirectory(_paths.LxcDir(instance.Name));
         var link = Path.Combine(_paths.LxcDir(instance.Name), "rootfs");

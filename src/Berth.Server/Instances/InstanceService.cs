@@ -26,9 +26,11 @@ public sealed partial class InstanceService : IProfileUsers
     private readonly TimeProvider _time;
     private readonly Lazy<LxcRenderSettings> _settings;
     private readonly StoragePoolService _pools;
+    private readonly Networks.NetworkService _networks;
 
-    public InstanceService(IStateStore store, EventHub events, InstancePaths paths, IInstanceRuntime runtime, ImageService images, ImageUnpacker unpacker, TimeProvider time, StoragePoolService pools)
+    public InstanceService(IStateStore store, EventHub events, InstancePaths paths, IInstanceRuntime runtime, ImageService images, ImageUnpacker unpacker, TimeProvider time, StoragePoolService pools, Networks.NetworkService networks)
     {
+        _networks = networks;
         _pools = pools;
         _store = store;
         _events = events;

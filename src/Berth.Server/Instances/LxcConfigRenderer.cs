@@ -14,7 +14,11 @@ public sealed record LxcRenderContext(
     IdmapRange? Idmap,
     string? LxcfsRoot,
     long HostMemoryBytes,
-    int HostCpus);
+    int HostCpus,
+    IReadOnlyList<LxcNic>? Nics = null);
+
+/// <summary>A veth NIC: the host end (<paramref name="HostName"/>) joins <paramref name="Link"/>, the other is <paramref name="Name"/> inside.</summary>
+public sealed record LxcNic(string Name, string Link, string Hwaddr, string HostName, string? Mtu);
 
 /// <summary>
 /// Writes a container's <c>lxc.*</c> config from its expanded config (berthd owns the file; liblxc only reads it).
@@ -41,7 +45,7 @@ public static class LxcConfigRenderer
         Add("lxc.pty.max", "1024");
         Add("lxc.tty.max", "0");
         Add("lxc.apparmor.profile", "unconfined");
-        Add("lxc.net.0.type", "empty");
+        RenderNics(context.Nics ?? [], Add);
 
         var privileged = IsTrue(config, "security.privileged");
         if (!privileged && context.Idmap is { } idmap)
@@ -188,6 +192,31 @@ public static class LxcConfigRenderer
         }
 
         throw new ApiException(400, $"Invalid CPU allowance \"{value}\"");
+    }
+
+    private static void RenderNics(IReadOnlyList<LxcNic> nics, Action<string, string> add)
+    {
+        if (nics.Count == 0)
+        {
+            add("lxc.net.0.type", "empty");
+            return;
+        }
+
+        for (var i = 0; i < nics.Count; i++)
+        {
+            var prefix = "lxc.net." + i.ToString(CultureInfo.InvariantCulture) + ".";
+            add(prefix + "type", "veth");
+            add(prefix + "link", nics[i].Link);
+            add(prefix + "name", nics[i].Name);
+            add(prefix + "hwaddr", nics[i].Hwaddr);
+            add(prefix + "veth.pair", nics[i].HostName);
+            if (nics[i].Mtu is { Length: > 0 } mtu)
+            {
+                add(prefix + "mtu", mtu);
+            }
+
+            add(prefix + "flags", "up");
+        }
     }
 
     private static void RenderLimits(IReadOnlyDictionary<string, string> config, LxcRenderContext context, Action<string, string> add)
