@@ -74,6 +74,16 @@ public sealed partial class InstanceService
         WriteLxcConfig(Get(project, name));
         EnsureTraversable(instance);
         await _runtime.StartAsync(name, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await StartProxiesAsync(project, name, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ApiException)
+        {
+            _runtime.Kill(name);
+            throw;
+        }
+
         await RecordAsync(project, name, i => i with
         {
             LastUsedAt = _time.GetUtcNow(),
@@ -102,6 +112,7 @@ public sealed partial class InstanceService
             _runtime.Kill(name);
         }
 
+        StopProxies(name);
         await RecordAsync(project, name, i => i with { Config = With(i.Config, "volatile.last_state.power", "STOPPED") }, cancellationToken).ConfigureAwait(false);
         _events.PublishLifecycle(clean ? "instance-shutdown" : "instance-stopped", Url(name), requestor: requestor, project: project);
         if (instance.Ephemeral)
@@ -125,6 +136,7 @@ public sealed partial class InstanceService
         await PrepareNicsAsync(project, name, cancellationToken).ConfigureAwait(false);
         WriteLxcConfig(Get(project, name));
         await _runtime.StartAsync(name, cancellationToken).ConfigureAwait(false);
+        await StartProxiesAsync(project, name, cancellationToken).ConfigureAwait(false);
         _events.PublishLifecycle("instance-restarted", Url(name), requestor: requestor, project: project);
     }
 
@@ -173,6 +185,7 @@ public sealed partial class InstanceService
             DeleteSnapshotRecords(tx, project, name);
             return true;
         }, cancellationToken).ConfigureAwait(false);
+        StopProxies(name);
         await DeleteVolumesAsync(pool, name, cancellationToken).ConfigureAwait(false);
         _networks.RemoveStaticHosts(name);
         if (Directory.Exists(_paths.LxcDir(name)))

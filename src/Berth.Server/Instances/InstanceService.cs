@@ -102,9 +102,11 @@ public sealed partial class InstanceService : IProfileUsers
     public async Task UpdateAsync(string project, string name, InstancePut put, string? ifMatch, EventLifecycleRequestor? requestor, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(put);
+        Instance? previous = null;
         await _store.TransactionAsync(tx =>
         {
             var current = Stored(tx, project, name);
+            previous = current;
             ETag.Check(ifMatch, ETagOf(current));
             var config = new Dictionary<string, string>(put.Config ?? [], StringComparer.Ordinal);
             foreach (var (key, value) in current.Config.Where(kv => kv.Key.StartsWith("volatile.", StringComparison.Ordinal)))
@@ -124,6 +126,7 @@ public sealed partial class InstanceService : IProfileUsers
             tx.PutJson(Key(project, name), updated, ApiJsonContext.Wire.Instance);
             return true;
         }, cancellationToken).ConfigureAwait(false);
+        await ApplyProxyChangesAsync(project, name, previous!, cancellationToken).ConfigureAwait(false);
         _events.PublishLifecycle("instance-updated", Url(name), requestor: requestor, project: project);
     }
 
