@@ -4,8 +4,8 @@
 set -euo pipefail
 mode=${1:-runtime}
 
-# Runtime: liblxc and its tools, lxcfs, idmaps, image tools (debootstrap for the Debian builder), btrfs-progs for btrfs pools; build: gcc and lxc-dev for native/berth-fork.
-runtime_packages=(ca-certificates util-linux lxc liblxc1 lxcfs uidmap xz-utils squashfs-tools debootstrap busybox-static btrfs-progs gcc make pkg-config lxc-dev)
+# Runtime: liblxc and its tools, lxcfs, idmaps, image tools (debootstrap for the Debian builder), btrfs-progs for btrfs pools, dnsmasq-base, nftables and iproute2 for managed bridges; build: gcc and lxc-dev for native/berth-fork.
+runtime_packages=(ca-certificates util-linux lxc liblxc1 lxcfs uidmap xz-utils squashfs-tools debootstrap busybox-static btrfs-progs dnsmasq-base nftables iproute2 gcc make pkg-config lxc-dev)
 test_packages=(lxd-client python3-pylxd curl)
 
 packages=("${runtime_packages[@]}")
@@ -25,3 +25,9 @@ if ! command -v dotnet >/dev/null 2>&1; then
     echo "install-deps: the .NET 10 SDK (dotnet) is required and is not on PATH" >&2
     exit 1
 fi
+
+# Unprivileged containers map root to Berth's default range (Idmap.Default); with uidmap installed liblxc goes
+# through newuidmap, which refuses ranges root has not been given, so give them as LXD's package does.
+for f in /etc/subuid /etc/subgid; do
+    grep -q '^root:' "$f" 2>/dev/null || echo "root:1000000:1000000000" >>"$f"
+done

@@ -67,6 +67,7 @@ internal sealed class CliApp
         root.Subcommands.Add(new CompletionCommand(this));
         root.Subcommands.Add(new ImageCommand(this));
         root.Subcommands.Add(new StorageCommand(this));
+        root.Subcommands.Add(new NetworkCommand(this));
         root.Subcommands.Add(new SnapshotCommand(this));
         root.Subcommands.Add(new RestoreCommand(this));
         root.Subcommands.Add(new CopyCommand(this));

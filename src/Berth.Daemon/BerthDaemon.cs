@@ -81,6 +81,7 @@ internal sealed class BerthDaemon : IAsyncDisposable
             services.AddSingleton<IInstanceRuntime, LxcRuntime>();
             services.AddSingleton<ImageUnpacker>();
             services.AddStorage();
+            services.AddSingleton<Berth.Server.Networks.NetworkService>();
             services.AddSingleton<InstanceService>();
             services.AddSingleton<InstancePublisher>();
             services.AddSingleton<InstanceFiles>();
@@ -109,6 +110,7 @@ internal sealed class BerthDaemon : IAsyncDisposable
             MapEndpoints(app);
             await app.Services.GetRequiredService<ProfileService>().EnsureDefaultAsync(cancellationToken).ConfigureAwait(false);
             await app.Services.GetRequiredService<Berth.Server.Storage.StoragePoolService>().StartAsync((pool, e) => StorageLog.MountFailed(logger, pool, e.Message), cancellationToken).ConfigureAwait(false);
+            await app.Services.GetRequiredService<Berth.Server.Networks.NetworkService>().StartAsync((network, e) => NetworkLog.StartFailed(logger, network, e.Message), cancellationToken).ConfigureAwait(false);
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
             SecureSocket(options);
 
@@ -180,6 +182,7 @@ internal sealed class BerthDaemon : IAsyncDisposable
         new StoragePoolsEndpoints(services.GetRequiredService<Berth.Server.Storage.StoragePoolService>()).Map(app);
         new InstanceBackupsEndpoints(services.GetRequiredService<Berth.Server.Instances.InstanceService>(), services.GetRequiredService<Berth.Server.Operations.OperationManager>()).Map(app);
         new StorageVolumesEndpoints(services.GetRequiredService<Berth.Server.Storage.StorageVolumeService>(), services.GetRequiredService<Berth.Server.Operations.OperationManager>()).Map(app);
+        new NetworksEndpoints(services.GetRequiredService<Berth.Server.Networks.NetworkService>()).Map(app);
         CertificatesEndpoints.Map(app);
         WarningsEndpoints.Map(app);
         ResourcesEndpoints.Map(app);

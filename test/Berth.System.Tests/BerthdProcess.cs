@@ -139,6 +139,7 @@ public sealed class BerthdProcess : IAsyncDisposable
             await BerthdAsync("shutdown", "--timeout", "10");
         }
 
+        await NetworkCleanup.RemoveUnderAsync(Dir);
         await StorageCleanup.UnmountUnderAsync(Dir);
         foreach (var dir in new[] { Dir, ClientConf })
         {

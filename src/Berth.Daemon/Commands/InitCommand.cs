@@ -60,6 +60,7 @@ internal static class InitCommand
                 {
                     seed = AutoPreseed(parse.GetValue(storageBackend), parse.GetValue(storageDevice), parse.GetValue(storageLoop), parse.GetValue(storagePool), parse.GetValue(networkAddress), parse.GetValue(networkPort), parse.GetValue(trustPassword));
                     await AutoStorage.AddAsync(client, seed, parse.GetValue(storageBackend), parse.GetValue(storageDevice), parse.GetValue(storageLoop), parse.GetValue(storagePool), cancellationToken).ConfigureAwait(false);
+                    await AutoNetwork.AddAsync(client, seed, cancellationToken).ConfigureAwait(false);
                 }
                 else
                 {
@@ -81,7 +82,7 @@ internal static class InitCommand
         return command;
     }
 
-    /// <summary>What --auto configures: the server address and password, and storage through <see cref="AutoStorage"/>.</summary>
+    /// <summary>What --auto configures: the server address and password, storage through <see cref="AutoStorage"/> and a bridge through <see cref="AutoNetwork"/>.</summary>
     private static Preseed AutoPreseed(string? backend, string? device, int? loop, string? pool, string? address, int port, string? password)
     {
         var config = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -104,10 +105,17 @@ internal static class InitCommand
         var (server, _) = await client.GetAsync("/1.0", ApiJsonContext.Wire.Server, cancellationToken).ConfigureAwait(false);
         var (profiles, _) = await client.GetAsync("/1.0/profiles?recursion=1", ApiJsonContext.Wire.ListProfile, cancellationToken).ConfigureAwait(false);
         var (pools, _) = await client.GetAsync("/1.0/storage-pools?recursion=1", ApiJsonContext.Wire.ListStoragePool, cancellationToken).ConfigureAwait(false);
+        var (networks, _) = await client.GetAsync("/1.0/networks?recursion=1", ApiJsonContext.Wire.ListNetwork, cancellationToken).ConfigureAwait(false);
         return new Preseed
         {
             Config = server.Config.Where(kv => kv.Key != "core.trust_password").ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal),
-            Networks = [],
+            Networks = [.. networks.Where(n => n.Managed).Select(n => new Dictionary<string, object>
+            {
+                ["config"] = n.Config,
+                ["description"] = n.Description,
+                ["name"] = n.Name,
+                ["type"] = n.Type,
+            })],
             StoragePools = [.. pools.Select(p => new Dictionary<string, object>
             {
                 ["config"] = p.Config,

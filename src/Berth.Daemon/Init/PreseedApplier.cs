@@ -14,7 +14,6 @@ internal sealed class PreseedApplier(BerthClient client)
     {
         ArgumentNullException.ThrowIfNull(preseed);
         Refuse(preseed.StorageVolumes, "Storage volumes");
-        Refuse(preseed.Networks, "Networks");
         if (preseed.Cluster is { Count: > 0 } cluster && cluster.TryGetValue("enabled", out var enabled) && enabled?.ToString() == "true")
         {
             throw new ApiException(400, "Clustering is not supported by this berthd yet");
@@ -48,6 +47,11 @@ internal sealed class PreseedApplier(BerthClient client)
             foreach (var pool in preseed.StoragePools ?? [])
             {
                 await PreseedStoragePools.ApplyAsync(client, pool, undo, cancellationToken).ConfigureAwait(false);
+            }
+
+            foreach (var network in preseed.Networks ?? [])
+            {
+                await PreseedNetworks.ApplyAsync(client, network, undo, cancellationToken).ConfigureAwait(false);
             }
 
             foreach (var profile in preseed.Profiles ?? [])

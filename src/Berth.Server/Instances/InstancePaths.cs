@@ -35,4 +35,7 @@ public sealed class InstancePaths(string dataDir)
     public string SnapshotsDir(string name, string pool) => Path.Combine(PoolPath(pool), "containers-snapshots", name);
 
     public string SnapshotVolume(string name, string snapshot, string pool) => Path.Combine(SnapshotsDir(name, pool), snapshot);
+
+    /// <summary>A managed network's files (dnsmasq pid, leases, static hosts, nft script): <c>networks/&lt;name&gt;</c>, as LXD.</summary>
+    public string NetworkDir(string name) => Path.Combine(dataDir, "networks", name);
 }

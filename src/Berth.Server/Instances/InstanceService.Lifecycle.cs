@@ -71,9 +71,20 @@ public sealed partial class InstanceService
             throw new ApiException(400, "The instance is already running");
         }
 
-        WriteLxcConfig(instance);
+        await PrepareNicsAsync(project, name, cancellationToken).ConfigureAwait(false);
+        WriteLxcConfig(Get(project, name));
         EnsureTraversable(instance);
         await _runtime.StartAsync(name, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await StartProxiesAsync(project, name, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ApiException)
+        {
+            _runtime.Kill(name);
+            throw;
+        }
+
         await RecordAsync(project, name, i => i with
         {
             LastUsedAt = _time.GetUtcNow(),
@@ -102,6 +113,7 @@ public sealed partial class InstanceService
             _runtime.Kill(name);
         }
 
+        StopProxies(name);
         await RecordAsync(project, name, i => i with { Config = With(i.Config, "volatile.last_state.power", "STOPPED") }, cancellationToken).ConfigureAwait(false);
         _events.PublishLifecycle(clean ? "instance-shutdown" : "instance-stopped", Url(name), requestor: requestor, project: project);
         if (instance.Ephemeral)
@@ -122,8 +134,10 @@ public sealed partial class InstanceService
             }
         }
 
+        await PrepareNicsAsync(project, name, cancellationToken).ConfigureAwait(false);
         WriteLxcConfig(Get(project, name));
         await _runtime.StartAsync(name, cancellationToken).ConfigureAwait(false);
+        await StartProxiesAsync(project, name, cancellationToken).ConfigureAwait(false);
         _events.PublishLifecycle("instance-restarted", Url(name), requestor: requestor, project: project);
     }
 
@@ -172,8 +186,10 @@ public sealed partial class InstanceService
             DeleteSnapshotRecords(tx, project, name);
             return true;
         }, cancellationToken).ConfigureAwait(false);
+        StopProxies(name);
         await DeleteVolumesAsync(pool, name, cancellationToken).ConfigureAwait(false);
         await DeleteBackupsAsync(project, name, pool).ConfigureAwait(false);
+        _networks.RemoveStaticHosts(name);
         if (Directory.Exists(_paths.LxcDir(name)))
         {
             Directory.Delete(_paths.LxcDir(name), recursive: true);
@@ -208,6 +224,7 @@ public sealed partial class InstanceService
             return true;
         }, cancellationToken).ConfigureAwait(false);
         Directory.Move(_paths.Volume(name, pool), _paths.Volume(newName, pool));
+        _networks.RemoveStaticHosts(name);
         if (File.Exists(Path.Combine(_paths.Volume(newName, pool), "metadata.yaml")))
         {
             // The instance is stopped (rename needs it), so the image's "rename" templates can apply now.
@@ -247,6 +264,10 @@ public sealed partial class InstanceService
         state.Memory.UsagePeak = v2 ? ParseLong(_runtime.CgroupItem(name, "memory.peak")) : ParseLong(_runtime.CgroupItem(name, "memory.max_usage_in_bytes"));
         state.Cpu.Usage = v2 ? CpuStatUsage(_runtime.CgroupItem(name, "cpu.stat")) : ParseLong(_runtime.CgroupItem(name, "cpuacct.usage"));
         state.Network = NetworkState.Read(state.Pid);
+        if (Exists(project, name))
+        {
+            NicState.Fill(state.Pid, state.Network, Get(project, name));
+        }
         return state;
     }
 
@@ -256,7 +277,7 @@ public sealed partial class InstanceService
         var rootfs = RootfsOf(instance);
         var context = new LxcRenderContext(instance.Name, rootfs, _paths.LogFile(instance.Name), _paths.ConsoleLog(instance.Name),
             settings.Cgroups, settings.Idmap, _lxcfs.EnsureRunning(), settings.HostMemoryBytes, settings.HostCpus)
-        { Cpus = ResolveCpus(instance), Devices = instance.ExpandedDevices, UnixNodes = PrepareDevices(instance), DeviceNodeDir = DeviceNodeDir(instance.Name) };
+        { Cpus = ResolveCpus(instance), Devices = instance.ExpandedDevices, UnixNodes = PrepareDevices(instance), DeviceNodeDir = DeviceNodeDir(instance.Name), Nics = LxcNics(instance) };
         var text = LxcConfigRenderer.Render(instance.ExpandedConfig, context) + VolumeMountEntries(instance, settings.Idmap) + "lxc.signal.halt = " + HaltSignal(rootfs) + "\n";
         Directory.CreateDirectory(_paths.LxcDir(instance.Name));
         var link = Path.Combine(_paths.LxcDir(instance.Name), "rootfs");

@@ -28,10 +28,12 @@ public sealed partial class InstanceService : IProfileUsers
     private readonly StoragePoolService _pools;
     private readonly StorageVolumeService _volumes;
     private readonly Host.LxcfsDaemon _lxcfs;
+    private readonly Networks.NetworkService _networks;
 
-    public InstanceService(IStateStore store, EventHub events, InstancePaths paths, IInstanceRuntime runtime, ImageService images, ImageUnpacker unpacker, TimeProvider time, StoragePoolService pools, StorageVolumeService volumes)
+    public InstanceService(IStateStore store, EventHub events, InstancePaths paths, IInstanceRuntime runtime, ImageService images, ImageUnpacker unpacker, TimeProvider time, StoragePoolService pools, StorageVolumeService volumes, Networks.NetworkService networks)
     {
         _volumes = volumes;
+        _networks = networks;
         _pools = pools;
         _store = store;
         _events = events;
@@ -130,6 +132,7 @@ public sealed partial class InstanceService : IProfileUsers
             return true;
         }, cancellationToken).ConfigureAwait(false);
         await ApplyLiveAsync(project, name, previous!, cancellationToken).ConfigureAwait(false);
+        await ApplyProxyChangesAsync(project, name, previous!, cancellationToken).ConfigureAwait(false);
         _events.PublishLifecycle("instance-updated", Url(name), requestor: requestor, project: project);
     }
 

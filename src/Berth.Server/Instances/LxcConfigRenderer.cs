@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using Berth.Server.Instances.Devices;
 using Berth.Server.Instances.Limits;
@@ -26,7 +27,13 @@ public sealed record LxcRenderContext(
     public IReadOnlyList<UnixNode> UnixNodes { get; init; } = [];
 
     public string DeviceNodeDir { get; init; } = "";
+
+    /// <summary>The instance's NICs as veth pairs (none: an empty network namespace).</summary>
+    public IReadOnlyList<LxcNic>? Nics { get; init; }
 }
+
+/// <summary>A veth NIC: the host end (<paramref name="HostName"/>) joins <paramref name="Link"/>, the other is <paramref name="Name"/> inside.</summary>
+public sealed record LxcNic(string Name, string Link, string Hwaddr, string HostName, string? Mtu);
 
 /// <summary>
 /// Writes a container's <c>lxc.*</c> config from its expanded config (berthd owns the file; liblxc only reads it).
@@ -53,7 +60,7 @@ public static class LxcConfigRenderer
         Add("lxc.pty.max", "1024");
         Add("lxc.tty.max", "0");
         Add("lxc.apparmor.profile", "unconfined");
-        Add("lxc.net.0.type", "empty");
+        RenderNics(context.Nics ?? [], Add);
 
         var privileged = IsTrue(config, "security.privileged");
         if (!privileged && context.Idmap is { } idmap)
@@ -115,6 +122,31 @@ public static class LxcConfigRenderer
 
     /// <summary><c>512MiB</c>, <c>1GB</c>, plain bytes (the validator's rules), or a percentage of host memory.</summary>
     public static long ParseMemory(string value, long hostMemory) => MemoryLimit.Parse(value, hostMemory);
+
+    private static void RenderNics(IReadOnlyList<LxcNic> nics, Action<string, string> add)
+    {
+        if (nics.Count == 0)
+        {
+            add("lxc.net.0.type", "empty");
+            return;
+        }
+
+        for (var i = 0; i < nics.Count; i++)
+        {
+            var prefix = "lxc.net." + i.ToString(CultureInfo.InvariantCulture) + ".";
+            add(prefix + "type", "veth");
+            add(prefix + "link", nics[i].Link);
+            add(prefix + "name", nics[i].Name);
+            add(prefix + "hwaddr", nics[i].Hwaddr);
+            add(prefix + "veth.pair", nics[i].HostName);
+            if (nics[i].Mtu is { Length: > 0 } mtu)
+            {
+                add(prefix + "mtu", mtu);
+            }
+
+            add(prefix + "flags", "up");
+        }
+    }
 
     private static void RenderLimits(IReadOnlyDictionary<string, string> config, LxcRenderContext context, Action<string, string> add)
     {

@@ -1,0 +1,126 @@
+using System.Diagnostics;
+using System.Globalization;
+using Berth.Api;
+using Berth.Native;
+
+namespace Berth.Server.Instances;
+
+public sealed partial class InstanceService
+{
+    private static readonly TimeSpan ProxyStartTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Starts a forwarder (<c>berthd forkproxy</c>) per proxy device of a running container; it is its own process, so
+    /// forwarding outlives berthd restarts. A listen address that cannot be bound fails the start.
+    /// </summary>
+    private async Task StartProxiesAsync(string project, string name, CancellationToken cancellationToken)
+    {
+        StopProxies(name);
+        var instance = Get(project, name);
+        var proxies = instance.ExpandedDevices.Where(d => d.Value.GetValueOrDefault("type") == "proxy").OrderBy(d => d.Key, StringComparer.Ordinal).ToList();
+        if (proxies.Count == 0)
+        {
+            return;
+        }
+
+        var pid = _runtime.InitPid(name);
+        var berthd = Environment.ProcessPath ?? throw new ApiException(500, "Cannot find the berthd executable for proxy devices");
+        foreach (var (device, proxy) in proxies)
+        {
+            if (proxy.GetValueOrDefault("bind") is { Length: > 0 } bind && bind != "host")
+            {
+                throw new ApiException(400, $"Proxy device \"{device}\": bind={bind} is not supported by this berthd yet (host only)");
+            }
+
+            var start = new ProcessStartInfo(berthd) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+            foreach (var arg in new[] { "forkproxy", pid.ToString(CultureInfo.InvariantCulture), proxy.GetValueOrDefault("listen") ?? "", proxy.GetValueOrDefault("connect") ?? "" })
+            {
+                start.ArgumentList.Add(arg);
+            }
+
+            using var process = Process.Start(start) ?? throw new ApiException(500, "Failed to start the proxy forwarder");
+            process.StandardInput.Close();
+            _ = process.StandardError.ReadToEndAsync(cancellationToken);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(ProxyStartTimeout);
+            var answer = (await process.StandardOutput.ReadLineAsync(timeout.Token).ConfigureAwait(false) ?? "").Trim();
+            if (answer != "ok")
+            {
+                if (!process.HasExited)
+                {
+                    process.Kill();
+                }
+
+                StopProxies(name);
+                throw new ApiException(400, $"Error occurred when starting proxy device \"{device}\": {(answer.StartsWith("error: ", StringComparison.Ordinal) ? answer[7..] : answer)}");
+            }
+
+            await File.WriteAllTextAsync(ProxyPidFile(name, device), process.Id.ToString(CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Hot-plug: when a running container's proxy devices changed, its forwarders are restarted to match; if one cannot
+    /// start (a port already taken), the previous record and forwarders are put back and the update fails.
+    /// </summary>
+    private async Task ApplyProxyChangesAsync(string project, string name, Instance previous, CancellationToken cancellationToken)
+    {
+        if (StatusOf(_runtime.State(name)) != StatusCode.Running)
+        {
+            return;
+        }
+
+        static string Proxies(Instance i) => string.Join('\n', i.ExpandedDevices.Where(d => d.Value.GetValueOrDefault("type") == "proxy")
+            .OrderBy(d => d.Key, StringComparer.Ordinal).Select(d => d.Key + "=" + string.Join(',', d.Value.OrderBy(kv => kv.Key, StringComparer.Ordinal))));
+        var before = Expand(_store.Snapshot(), previous);
+        if (Proxies(before) == Proxies(Get(project, name)))
+        {
+            return;
+        }
+
+        try
+        {
+            await StartProxiesAsync(project, name, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ApiException)
+        {
+            await RecordAsync(project, name, _ => previous, CancellationToken.None).ConfigureAwait(false);
+            await StartProxiesAsync(project, name, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Stops the container's forwarders (by their pid files, checking each is still a forkproxy).</summary>
+    private void StopProxies(string name)
+    {
+        var dir = _paths.LxcDir(name);
+        if (!Directory.Exists(dir))
+        {
+            return;
+        }
+
+        foreach (var file in Directory.GetFiles(dir, "proxy.*.pid"))
+        {
+            if (int.TryParse(File.ReadAllText(file).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && IsForkProxy(pid))
+            {
+                NativeProcess.Kill(pid, NativeProcess.SIGTERM);
+            }
+
+            File.Delete(file);
+        }
+    }
+
+    private string ProxyPidFile(string name, string device) => Path.Combine(_paths.LxcDir(name), $"proxy.{device}.pid");
+
+    private static bool IsForkProxy(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/cmdline").Split('\0').Contains("forkproxy", StringComparer.Ordinal);
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+}

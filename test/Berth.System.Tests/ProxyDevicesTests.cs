@@ -1,0 +1,76 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Berth.System.Tests;
+
+/// <summary>Proxy devices through Debian's lxc: a host port on loopback forwarded to busybox httpd inside a container.</summary>
+public sealed class ProxyDevicesTests : IAsyncLifetime
+{
+    private BerthdProcess _berthd = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _berthd = await BerthdProcess.StartAsync();
+        var build = await _berthd.BerthAsync("image", "build", "busybox", "--alias", "busybox");
+        Assert.True(build.ExitCode == 0, build.ToString());
+    }
+
+    public async ValueTask DisposeAsync() => await _berthd.DisposeAsync();
+
+    [Fact]
+    public async Task Lxc_ProxyOnRunningContainer_ForwardsHostPort_SurvivesBerthdRestart_RemovedOnDeviceRemove()
+    {
+        Assert.Equal(0, (await _berthd.LxcAsync("launch", "busybox", "p1")).ExitCode);
+        var httpd = await _berthd.LxcAsync("exec", "p1", "--", "sh", "-c", "mkdir -p /tmp/www && echo hello-from-p1 > /tmp/www/index.html && httpd -p 127.0.0.1:80 -h /tmp/www");
+        Assert.True(httpd.ExitCode == 0, httpd.ToString());
+        var port = FreePort();
+
+        var add = await _berthd.LxcAsync("config", "device", "add", "p1", "web", "proxy", $"listen=tcp:127.0.0.1:{port}", "connect=tcp:127.0.0.1:80");
+        Assert.True(add.ExitCode == 0, add + _berthd.Log());
+        Assert.Equal("hello-from-p1\n", await GetAsync(port));
+
+        await _berthd.KillAsync();
+        await _berthd.StartAgainAsync();
+        Assert.Equal("hello-from-p1\n", await GetAsync(port));
+
+        Assert.Equal(0, (await _berthd.LxcAsync("config", "device", "remove", "p1", "web")).ExitCode);
+        await Assert.ThrowsAnyAsync<Exception>(() => GetAsync(port));
+    }
+
+    [Fact]
+    public async Task Lxc_ProxyOnTakenPort_FailsAndIsNotAdded()
+    {
+        Assert.Equal(0, (await _berthd.LxcAsync("launch", "busybox", "p2")).ExitCode);
+        using var taken = new TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((IPEndPoint)taken.LocalEndpoint).Port;
+
+        var add = await _berthd.LxcAsync("config", "device", "add", "p2", "web", "proxy", $"listen=tcp:127.0.0.1:{port}", "connect=tcp:127.0.0.1:80");
+        Assert.Equal(1, add.ExitCode);
+        Assert.Contains("proxy device \"web\"", add.Stderr, StringComparison.Ordinal);
+        Assert.Equal("", (await _berthd.LxcAsync("config", "device", "list", "p2")).Stdout.Trim());
+        Assert.Empty(Directory.GetFiles(Path.Combine(_berthd.Dir, "containers", "p2"), "proxy.*.pid"));
+    }
+
+    private static int FreePort()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
+
+    /// <summary>A plain HTTP/1.0 GET to 127.0.0.1, bounded in time; returns the body.</summary>
+    private static async Task<string> GetAsync(int port)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, port, cts.Token);
+        var stream = client.GetStream();
+        await stream.WriteAsync("GET /index.html HTTP/1.0\r\nHost: x\r\n\r\n"u8.ToArray(), cts.Token);
+        using var reader = new StreamReader(stream);
+        var response = await reader.ReadToEndAsync(cts.Token);
+        var body = response.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+        Assert.True(response.StartsWith("HTTP/1.", StringComparison.Ordinal) && body > 0, "not an HTTP response: " + response);
+        return response[(body + 4)..];
+    }
+}
