@@ -43,6 +43,9 @@ public sealed class DevicesTests : IAsyncLifetime
         await File.WriteAllTextAsync(Path.Combine(_hostDir, "from-host"), "hello\n", TestContext.Current.CancellationToken);
 
         Assert.Equal("hello\n", (await _berthd.LxcAsync("exec", name, "--", "cat", "/mnt/d/from-host")).Stdout);
+        var remove = await _berthd.LxcAsync("config", "device", "remove", name, "d");
+        Assert.True(remove.ExitCode == 0, remove.ToString());
+        Assert.NotEqual(0, (await _berthd.LxcAsync("exec", name, "--", "cat", "/mnt/d/from-host")).ExitCode);
     }
 
     [Fact]

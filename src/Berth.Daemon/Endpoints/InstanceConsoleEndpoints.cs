@@ -28,6 +28,7 @@ internal sealed class InstanceConsoleEndpoints(InstanceService instances, Instan
         var name = Name(context);
         instances.Get(context.Request.Project(), name);
         context.Response.ContentType = "text/plain";
+        InstanceEvents.Publish(context, "instance-console-retrieved", name);
         var log = paths.ConsoleLog(name);
         if (!File.Exists(log))
         {
@@ -55,6 +56,7 @@ internal sealed class InstanceConsoleEndpoints(InstanceService instances, Instan
             await using var stream = new FileStream(log, FileMode.Truncate, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
         }
 
+        InstanceEvents.Publish(context, "instance-console-reset", name);
         await ApiResults.EmptySyncAsync(context).ConfigureAwait(false);
     }
 
@@ -90,6 +92,7 @@ internal sealed class InstanceConsoleEndpoints(InstanceService instances, Instan
                 websockets.Unregister(op.Id);
             }
         }, OperationClass.Websocket, metadata: metadata, registerBeforeRun: op => slots = websockets.Register(op.Id, secrets));
+        InstanceEvents.Publish(context, "instance-console", name, "type", "console");
         await ApiResults.AsyncAsync(context, operation).ConfigureAwait(false);
     }
 

@@ -44,7 +44,9 @@ internal sealed class InstanceFilesEndpoints(InstanceFiles files)
                     return;
                 }
 
-                await ApiResults.SyncAsync(context, [.. access.List(path)], ApiJsonContext.Wire.ListString).ConfigureAwait(false);
+                var entries = access.List(path);
+                InstanceEvents.Publish(context, "instance-file-retrieved", Name(context), "path", path);
+                await ApiResults.SyncAsync(context, [.. entries], ApiJsonContext.Wire.ListString).ConfigureAwait(false);
                 return;
             case UnixFileType.Symlink:
                 headers["X-LXD-type"] = "symlink";
@@ -53,6 +55,7 @@ internal sealed class InstanceFilesEndpoints(InstanceFiles files)
                 context.Response.ContentLength = target.Length;
                 if (!headOnly)
                 {
+                    InstanceEvents.Publish(context, "instance-file-retrieved", Name(context), "path", path);
                     await context.Response.Body.WriteAsync(target, context.RequestAborted).ConfigureAwait(false);
                 }
 
@@ -68,6 +71,7 @@ internal sealed class InstanceFilesEndpoints(InstanceFiles files)
                     return;
                 }
 
+                InstanceEvents.Publish(context, "instance-file-retrieved", Name(context), "path", path);
                 await using (var stream = access.OpenRead(path))
                 {
                     context.Response.ContentLength = stream.Length;
@@ -120,6 +124,7 @@ internal sealed class InstanceFilesEndpoints(InstanceFiles files)
                 throw new ApiException(400, $"Bad file type: {type}");
         }
 
+        InstanceEvents.Publish(context, "instance-file-pushed", Name(context), "path", path);
         await ApiResults.EmptySyncAsync(context).ConfigureAwait(false);
     }
 
@@ -131,11 +136,14 @@ internal sealed class InstanceFilesEndpoints(InstanceFiles files)
             access.Delete(path);
         }
 
+        InstanceEvents.Publish(context, "instance-file-deleted", Name(context), "path", path);
+
         await ApiResults.EmptySyncAsync(context).ConfigureAwait(false);
     }
 
-    private InstanceFileAccess Open(HttpContext context) =>
-        files.Open(context.Request.Project(), (string)context.Request.RouteValues["name"]!);
+    private InstanceFileAccess Open(HttpContext context) => files.Open(context.Request.Project(), Name(context));
+
+    private static string Name(HttpContext context) => (string)context.Request.RouteValues["name"]!;
 
     private static string PathOf(HttpContext context)
     {

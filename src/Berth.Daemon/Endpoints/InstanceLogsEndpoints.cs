@@ -52,6 +52,7 @@ internal sealed class InstanceLogsEndpoints(InstanceService instances, InstanceP
             throw new ApiException(404, "Not found");
         }
 
+        InstanceEvents.Publish(context, "instance-log-retrieved", Name(context), "path", (string)context.Request.RouteValues["file"]!);
         context.Response.ContentType = "application/octet-stream";
         context.Response.Headers.ContentDisposition = "inline;filename=" + (string)context.Request.RouteValues["file"]!;
         await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
@@ -74,6 +75,7 @@ internal sealed class InstanceLogsEndpoints(InstanceService instances, InstanceP
         }
 
         File.Delete(path);
+        InstanceEvents.Publish(context, "instance-log-deleted", Name(context), "path", file);
         return ApiResults.EmptySyncAsync(context);
     }
 

@@ -55,7 +55,9 @@ public static class CgroupLimits
         }
         else
         {
-            Add("memory.swappiness", noSwap ? "0" : "60", !noSwap);
+            // LXD: swap off is swappiness 0; limits.memory.swap.priority (0-10) maps to 50-60.
+            var swappiness = noSwap ? "0" : Get(config, "limits.memory.swap.priority") is { } priority && int.TryParse(priority, CultureInfo.InvariantCulture, out var p) ? (50 + p).ToString(CultureInfo.InvariantCulture) : "60";
+            Add("memory.swappiness", swappiness, swappiness == "60");
         }
 
         // CPU.

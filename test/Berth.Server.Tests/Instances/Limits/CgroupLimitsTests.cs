@@ -45,6 +45,10 @@ public class CgroupLimitsTests
         Assert.Contains((key, value), Items(version, new() { ["limits.memory.swap"] = "false" }));
 
     [Fact]
+    public void SwapPriority_V1_IsSwappiness() =>
+        Assert.Equal([("memory.swappiness", "52")], Items(CgroupVersion.V1, new() { ["limits.memory.swap.priority"] = "2" }));
+
+    [Fact]
     public void Cpu_V1_TimeSliceIsAQuota_PercentIsShares()
     {
         var slice = Items(CgroupVersion.V1, new() { ["limits.cpu.allowance"] = "25ms/100ms" });
