@@ -106,6 +106,11 @@ public sealed class NetworksTests : IAsyncLifetime
         Assert.Equal(1, overlap.ExitCode);
         Assert.Contains("overlaps", overlap.Stderr, StringComparison.Ordinal);
 
+        Assert.Equal(0, (await _berthd.LxcAsync("init", "--empty", "e1")).ExitCode);
+        var missing = await _berthd.LxcAsync("config", "device", "add", "e1", "eth0", "nic", $"network={_net}");
+        Assert.Equal((1, $"Error: Failed to load network \"{_net}\" for device \"eth0\": Network not found\n"), (missing.ExitCode, missing.Stderr));
+        Assert.Equal("", (await _berthd.LxcAsync("config", "device", "list", "e1")).Stdout.Trim());
+
         Assert.DoesNotContain(_net, (await _berthd.LxcAsync("network", "list", "--format", "csv")).Stdout, StringComparison.Ordinal);
         Assert.NotEqual(0, (await ProcessRunner.RunAsync("ip", ["link", "show", "dev", _net])).ExitCode);
         Assert.NotEqual(0, (await ProcessRunner.RunAsync("nft", ["list", "table", "inet", "berth-" + _net])).ExitCode);

@@ -58,9 +58,21 @@ internal static class InitCommand
                 }
                 else if (automatic)
                 {
-                    seed = AutoPreseed(parse.GetValue(storageBackend), parse.GetValue(storageDevice), parse.GetValue(storageLoop), parse.GetValue(storagePool), parse.GetValue(networkAddress), parse.GetValue(networkPort), parse.GetValue(trustPassword));
-                    await AutoStorage.AddAsync(client, seed, parse.GetValue(storageBackend), parse.GetValue(storageDevice), parse.GetValue(storageLoop), parse.GetValue(storagePool), cancellationToken).ConfigureAwait(false);
-                    await AutoNetwork.AddAsync(client, seed, cancellationToken).ConfigureAwait(false);
+                    // berthbrN is picked from the host's interfaces; if another daemon takes that name first, pick again.
+                    for (var attempt = 0; ; attempt++)
+                    {
+                        seed = AutoPreseed(parse.GetValue(storageBackend), parse.GetValue(storageDevice), parse.GetValue(storageLoop), parse.GetValue(storagePool), parse.GetValue(networkAddress), parse.GetValue(networkPort), parse.GetValue(trustPassword));
+                        await AutoStorage.AddAsync(client, seed, parse.GetValue(storageBackend), parse.GetValue(storageDevice), parse.GetValue(storageLoop), parse.GetValue(storagePool), cancellationToken).ConfigureAwait(false);
+                        await AutoNetwork.AddAsync(client, seed, cancellationToken).ConfigureAwait(false);
+                        try
+                        {
+                            await new PreseedApplier(client).ApplyAsync(seed, cancellationToken).ConfigureAwait(false);
+                            return 0;
+                        }
+                        catch (ApiException e) when (e.Status == 409 && seed.Networks is { Count: > 0 } && attempt < 5)
+                        {
+                        }
+                    }
                 }
                 else
                 {

@@ -194,6 +194,13 @@ public sealed partial class InstanceService : IProfileUsers
 
         InstanceConfigSchema.Validate(instance.Config, isProfile: false);
         DeviceSchema.Validate(instance.Devices, isProfile: false);
+        foreach (var (device, nic) in instance.Devices.Where(d => d.Value.GetValueOrDefault("type") == "nic"))
+        {
+            if (nic.GetValueOrDefault("network") is { Length: > 0 } network && reader.Get("networks/" + network) is null)
+            {
+                throw new ApiException(400, $"Failed to load network \"{network}\" for device \"{device}\": Network not found");
+            }
+        }
     }
 
     internal static int StatusOf(string lxcState) => lxcState switch

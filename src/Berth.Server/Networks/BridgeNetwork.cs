@@ -30,7 +30,15 @@ internal sealed partial class BridgeNetwork(string name, IReadOnlyDictionary<str
         using var revert = new Reverter();
         if (!HostNetworking.InterfaceExists(name))
         {
-            await Ip(cancellationToken, "link", "add", "dev", name, "type", "bridge").ConfigureAwait(false);
+            var (code, _, stderr) = await StorageTools.TryRunAsync("ip", ["link", "add", "dev", name, "type", "bridge"], cancellationToken).ConfigureAwait(false);
+            if (code != 0)
+            {
+                // Another process made an interface of that name meanwhile: a conflict, and not ours to clean up.
+                throw HostNetworking.InterfaceExists(name)
+                    ? new ApiException(409, $"The network already exists (a host interface is called \"{name}\")")
+                    : new ApiException(500, $"Failed to create bridge \"{name}\": {stderr.Trim()}");
+            }
+
             revert.Add(() => StorageTools.TryRunAsync("ip", ["link", "del", "dev", name], CancellationToken.None).GetAwaiter().GetResult());
         }
 

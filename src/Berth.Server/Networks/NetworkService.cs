@@ -100,8 +100,10 @@ public sealed partial class NetworkService
             var network = new Network { Name = request.Name, Type = type, Description = request.Description, Config = config, Managed = true, Status = "Created", Locations = ["none"] };
             using var revert = new Reverter();
             var bridge = Bridge(network);
-            revert.Add(() => bridge.RemoveAsync(CancellationToken.None).GetAwaiter().GetResult());
+
+            // ApplyAsync undoes its own partial work; the whole bridge is ours to remove only once it succeeded.
             await bridge.ApplyAsync(restartDnsmasq: true, cancellationToken).ConfigureAwait(false);
+            revert.Add(() => bridge.RemoveAsync(CancellationToken.None).GetAwaiter().GetResult());
             await _store.TransactionAsync(tx =>
             {
                 if (tx.Get(Prefix + request.Name) is not null)
