@@ -28,6 +28,11 @@ cleanup() {
     if [ -n "$lxd_pid" ]; then
         for c in $(LXD_DIR=$work/lxd LXD_CONF=$work/conf lxc list --format csv -c n 2>/dev/null); do LXD_DIR=$work/lxd LXD_CONF=$work/conf lxc delete -f "$c" >/dev/null 2>&1; done
     fi
+    # berthd's btrfs pool is a mounted loop file: delete what is on it and the pool, so nothing stays mounted.
+    if [ -n "$berth_pid" ] && LXD_DIR=$work/berth lxc storage show benchbt >/dev/null 2>&1; then
+        for c in $(LXD_DIR=$work/berth lxc list --format csv -c n 2>/dev/null); do LXD_DIR=$work/berth lxc delete -f "$c" >/dev/null 2>&1; done
+        LXD_DIR=$work/berth lxc storage delete benchbt >/dev/null 2>&1
+    fi
     for d in "$work/berth/containers"/*; do [ -d "$d" ] && lxc-stop -P "$work/berth/containers" -n "$(basename "$d")" -k >/dev/null 2>&1; done
     if [ -n "$berth_pid" ]; then BERTH_DIR=$work/berth "$work/bin/berthd" shutdown --timeout 20 >/dev/null 2>&1 || kill "$berth_pid"; fi
     if [ -n "$lxd_pid" ]; then LXD_DIR=$work/lxd lxd shutdown --timeout 60 >/dev/null 2>&1 || kill "$lxd_pid"; fi
@@ -135,10 +140,32 @@ if want instance.delete_force && want_containers; then
     $with_lxd && l=$(timed_runs "LXD_DIR=$work/lxd,LXD_CONF=$work/conf" lxc delete --force 'bench{i}')
     measure instance.delete_force "<= 0.2 s" "$b" "$l"
 fi
+# Snapshot, restore and copy of a running container: berthd on a btrfs pool (what init --auto makes), LXD on its
+# dir pool (what it makes without ZFS), both from the same busybox image.
+if want storage; then
+    LXD_DIR=$work/berth lxc image import "$work/busybox.tar.gz" --alias busybox >/dev/null 2>&1 || true
+    LXD_DIR=$work/berth lxc storage create benchbt btrfs size=4GiB >/dev/null
+    LXD_DIR=$work/berth lxc launch busybox snapbench -s benchbt >/dev/null
+    if $with_lxd; then
+        LXD_DIR=$work/lxd lxc image import "$work/busybox.tar.gz" --alias busybox >/dev/null 2>&1 || true
+        LXD_DIR=$work/lxd LXD_CONF=$work/conf lxc launch busybox snapbench >/dev/null
+    fi
+    for op in snapshot restore copy; do
+        case $op in
+            snapshot) cmd=(lxc snapshot snapbench 's{i}') ;;
+            restore) cmd=(lxc restore snapbench 's{i}') ;;
+            copy) cmd=(lxc copy snapbench 'copy{i}') ;;
+        esac
+        b=$(timed_runs "LXD_DIR=$work/berth,LXD_CONF=$work/conf" "${cmd[@]}")
+        l=null
+        $with_lxd && l=$(timed_runs "LXD_DIR=$work/lxd,LXD_CONF=$work/conf" "${cmd[@]}")
+        measure "storage.${op}_running_busybox" "<= 0.2 s" "$b" "$l"
+    done
+fi
 for pending in instance.launch_50 instance.list_recursion2_50 cli.list_50 memory.per_container_pss memory.daemon_rss_50; do
     want "$pending" && measure "$pending" "-" '"not measured yet"' '"not measured yet"'
 done
-for missing in image.import_debian storage.snapshot_restore_copy network.dhcp_lease network.proxy remote.cross_host_copy; do
+for missing in image.import_debian storage.snapshot_restore_copy_debian network.dhcp_lease network.proxy remote.cross_host_copy; do
     want "$missing" && measure "$missing" "-" '"missing (not landed)"' '"missing (not landed)"'
 done
 
