@@ -84,6 +84,7 @@ internal sealed class BerthDaemon : IAsyncDisposable
             services.AddSingleton<Berth.Server.Networks.NetworkService>();
             services.AddSingleton<InstanceService>();
             services.AddSingleton<InstancePublisher>();
+            services.AddHostedService<SnapshotScheduler>();
             services.AddSingleton<InstanceFiles>();
             services.AddSingleton<Exec.WebsocketOperations>();
             services.AddSingleton<IProfileUsers>(sp => sp.GetRequiredService<InstanceService>());

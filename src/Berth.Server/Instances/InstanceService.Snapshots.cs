@@ -44,14 +44,7 @@ public sealed partial class InstanceService
         var snapName = request.Name;
         if (snapName.Length == 0)
         {
-            var taken = reader.List(SnapshotPrefix(project, name)).Select(kv => kv.Key[SnapshotPrefix(project, name).Length..]).ToHashSet(StringComparer.Ordinal);
-            var i = 0;
-            while (taken.Contains($"snap{i}"))
-            {
-                i++;
-            }
-
-            snapName = $"snap{i}";
+            snapName = NextSnapshotName(reader, project, name, Get(project, name).ExpandedConfig.GetValueOrDefault("snapshots.pattern"));
         }
 
         ValidateSnapshotName(snapName);
@@ -86,7 +79,8 @@ public sealed partial class InstanceService
             Profiles = instance.Profiles,
             Ephemeral = instance.Ephemeral,
             CreatedAt = _time.GetUtcNow(),
-            ExpiresAt = expiresAt ?? DateTimeOffset.MinValue,
+            ExpiresAt = expiresAt is { } given && given != DateTimeOffset.MinValue ? given
+                : SnapshotExpiry.From(Get(project, name).ExpandedConfig.GetValueOrDefault("snapshots.expiry"), _time.GetUtcNow()) ?? DateTimeOffset.MinValue,
         };
         await _store.TransactionAsync(tx =>
         {
