@@ -117,6 +117,10 @@ internal sealed class BerthDaemon : IAsyncDisposable
 
             var daemon = new BerthDaemon(app, store, context, logger);
             context.Ready.TrySetResult();
+
+            // After ready, as LXD: clients can talk to berthd while instances come back.
+            var stopping = app.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+            _ = Task.Run(() => app.Services.GetRequiredService<InstanceService>().AutostartAsync((name, e) => DaemonLog.AutostartFailed(logger, name, e.Message), stopping), stopping);
             DaemonLog.Started(logger);
             return daemon;
         }

@@ -17,4 +17,7 @@ internal static partial class DaemonLog
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Debug, Message = "Handling API request {Method} {Url}")]
     public static partial void Request(ILogger logger, string method, string url);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "Failed to autostart instance {Instance}: {Reason}")]
+    public static partial void AutostartFailed(ILogger logger, string instance, string reason);
 }
