@@ -96,8 +96,15 @@ public sealed class BackupsTests : IAsyncLifetime
         Assert.False(Directory.Exists(Path.Combine(At("dirpool"), "containers", "b3")));
         Assert.DoesNotContain(Directory.GetDirectories(At("dirpool")), d => Path.GetFileName(d).StartsWith(".berth-import", StringComparison.Ordinal));
 
+        // A kept backup follows its instance through a rename and goes when it is deleted.
+        await Lxc("query", "-X", "POST", "--wait", "-d", "{\"name\":\"keep\"}", "/1.0/instances/b2/backups");
+        await Lxc("stop", "-f", "b2");
+        await Lxc("move", "b2", "b4");
+        Assert.Contains("/1.0/instances/b4/backups/keep", (await Lxc("query", "/1.0/instances/b4/backups")).Stdout, StringComparison.Ordinal);
+        Assert.True(Directory.Exists(Path.Combine(At("dirpool"), "backups", "default_b4", "keep")));
         await Lxc("delete", "-f", "b1");
-        await Lxc("delete", "-f", "b2");
+        await Lxc("delete", "-f", "b4");
+        Assert.False(Directory.Exists(Path.Combine(At("dirpool"), "backups", "default_b4")));
         await Lxc("storage", "delete", _pool);
     }
 }

@@ -187,6 +187,25 @@ public sealed partial class InstanceService
         return text.ToString();
     }
 
+    /// <summary>Backups follow a renamed instance: their records and kept volumes move with it.</summary>
+    private static void RenameBackupRecords(IStateTransaction tx, string project, string name, string newName)
+    {
+        foreach (var kv in tx.List(BackupPrefix(project, name)))
+        {
+            tx.Delete(kv.Key);
+            tx.Put(BackupPrefix(project, newName) + kv.Key.Split('/')[^1], kv.Value);
+        }
+    }
+
+    private void MoveBackupFiles(string pool, string project, string name, string newName)
+    {
+        var from = Path.Combine(_paths.PoolPath(pool), "backups", $"{project}_{name}");
+        if (Directory.Exists(from))
+        {
+            Directory.Move(from, Path.Combine(_paths.PoolPath(pool), "backups", $"{project}_{newName}"));
+        }
+    }
+
     private string BackupDir(string pool, string project, string name, string backup) => Path.Combine(_paths.PoolPath(pool), "backups", $"{project}_{name}", backup);
 
     private static string BackupPrefix(string project, string name) => $"projects/{project}/backups/{name}/";

@@ -221,9 +221,11 @@ public sealed partial class InstanceService
             _pools.RemoveVolume(tx, project, name);
             StoragePoolService.AddVolume(tx, pool, project, newName);
             RenameSnapshotRecords(tx, project, name, newName);
+            RenameBackupRecords(tx, project, name, newName);
             return true;
         }, cancellationToken).ConfigureAwait(false);
         Directory.Move(_paths.Volume(name, pool), _paths.Volume(newName, pool));
+        MoveBackupFiles(pool, project, name, newName);
         _networks.RemoveStaticHosts(name);
         if (File.Exists(Path.Combine(_paths.Volume(newName, pool), "metadata.yaml")))
         {
