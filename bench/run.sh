@@ -140,6 +140,21 @@ if want instance.delete_force && want_containers; then
     $with_lxd && l=$(timed_runs "LXD_DIR=$work/lxd,LXD_CONF=$work/conf" lxc delete --force 'bench{i}')
     measure instance.delete_force "<= 0.2 s" "$b" "$l"
 fi
+storage_ops() { # container label target: snapshot, restore and copy of a running container on both daemons
+    local op cmd b l
+    for op in snapshot restore copy; do
+        case $op in
+            snapshot) cmd=(lxc snapshot "$1" 's{i}') ;;
+            restore) cmd=(lxc restore "$1" 's{i}') ;;
+            copy) cmd=(lxc copy "$1" "$1-copy{i}") ;;
+        esac
+        b=$(timed_runs "LXD_DIR=$work/berth,LXD_CONF=$work/conf" "${cmd[@]}")
+        l=null
+        $with_lxd && l=$(timed_runs "LXD_DIR=$work/lxd,LXD_CONF=$work/conf" "${cmd[@]}")
+        measure "storage.${op}_running_$2" "$3" "$b" "$l"
+    done
+}
+
 # Snapshot, restore and copy of a running container: berthd on a btrfs pool (what init --auto makes), LXD on its
 # dir pool (what it makes without ZFS), both from the same busybox image.
 if want storage; then
@@ -150,17 +165,7 @@ if want storage; then
         LXD_DIR=$work/lxd lxc image import "$work/busybox.tar.gz" --alias busybox >/dev/null 2>&1 || true
         LXD_DIR=$work/lxd LXD_CONF=$work/conf lxc launch busybox snapbench >/dev/null
     fi
-    for op in snapshot restore copy; do
-        case $op in
-            snapshot) cmd=(lxc snapshot snapbench 's{i}') ;;
-            restore) cmd=(lxc restore snapbench 's{i}') ;;
-            copy) cmd=(lxc copy snapbench 'copy{i}') ;;
-        esac
-        b=$(timed_runs "LXD_DIR=$work/berth,LXD_CONF=$work/conf" "${cmd[@]}")
-        l=null
-        $with_lxd && l=$(timed_runs "LXD_DIR=$work/lxd,LXD_CONF=$work/conf" "${cmd[@]}")
-        measure "storage.${op}_running_busybox" "<= 0.2 s" "$b" "$l"
-    done
+    storage_ops snapbench busybox "<= 0.2 s"
 fi
 # The figures: a Debian (systemd) container. berthd builds the image from the host's apt mirror; LXD gets
 # the same bytes. Launch is timed until systemd reports running (or degraded); then snapshot, restore and copy of
@@ -175,17 +180,7 @@ if want storage_debian; then
     l=null
     $with_lxd && l=$(timed_runs "LXD_DIR=$work/lxd,LXD_CONF=$work/conf" sh -c "${launch/POOL/}")
     measure instance.launch_debian_to_systemd_running "<= 1.0 s (LXD 3.8 s)" "$b" "$l"
-    for op in snapshot restore copy; do
-        case $op in
-            snapshot) cmd=(lxc snapshot deb0 'ds{i}') ;;
-            restore) cmd=(lxc restore deb0 'ds{i}') ;;
-            copy) cmd=(lxc copy deb0 'dcopy{i}') ;;
-        esac
-        b=$(timed_runs "LXD_DIR=$work/berth,LXD_CONF=$work/conf" "${cmd[@]}")
-        l=null
-        $with_lxd && l=$(timed_runs "LXD_DIR=$work/lxd,LXD_CONF=$work/conf" "${cmd[@]}")
-        measure "storage.${op}_running_debian" "<= 0.2 s (LXD 2.6/2.1/3.1 s)" "$b" "$l"
-    done
+    storage_ops deb0 debian "<= 0.2 s (LXD 2.6/2.1/3.1 s)"
 fi
 for pending in instance.launch_50 instance.list_recursion2_50 cli.list_50 memory.per_container_pss memory.daemon_rss_50; do
     want "$pending" && measure "$pending" "-" '"not measured yet"' '"not measured yet"'

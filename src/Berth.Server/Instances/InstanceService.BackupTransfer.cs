@@ -39,7 +39,7 @@ public sealed partial class InstanceService
             args.Add("backup/snapshots");
         }
 
-        using var tar = StartTool("tar", args, redirectInput: false);
+        using var tar = ToolRunner.Start("tar", args, redirectInput: false);
         var stderr = tar.StandardError.ReadToEndAsync(cancellationToken);
         if (compression == "gzip")
         {
@@ -220,7 +220,7 @@ public sealed partial class InstanceService
     {
         var args = new List<string> { "--numeric-owner", "--xattrs", "--xattrs-include=*", "--same-permissions", "-C", directory, "-xf", "-" };
         args.AddRange(transforms);
-        using var tar = StartTool("tar", args, redirectInput: true);
+        using var tar = ToolRunner.Start("tar", args, redirectInput: true);
         var stderr = tar.StandardError.ReadToEndAsync(cancellationToken);
         try
         {
@@ -274,7 +274,7 @@ public sealed partial class InstanceService
             return new Decompressor(input, null, Task.CompletedTask);
         }
 
-        var process = StartTool(tool, ["-dc"], redirectInput: true);
+        var process = ToolRunner.Start(tool, ["-dc"], redirectInput: true);
         var feed = Task.Run(async () =>
         {
             try
@@ -287,17 +287,6 @@ public sealed partial class InstanceService
             }
         }, cancellationToken);
         return new Decompressor(process.StandardOutput.BaseStream, process, feed);
-    }
-
-    private static Process StartTool(string tool, IEnumerable<string> args, bool redirectInput)
-    {
-        var start = new ProcessStartInfo(tool) { RedirectStandardError = true, RedirectStandardOutput = true, RedirectStandardInput = redirectInput, UseShellExecute = false };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        return Process.Start(start) ?? throw new ApiException(500, $"Failed to run {tool}");
     }
 
     /// <summary>The decompressed tar stream and, for tool-based formats, the tool and the task feeding it.</summary>

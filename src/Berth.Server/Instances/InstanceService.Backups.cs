@@ -142,7 +142,7 @@ public sealed partial class InstanceService
 
             return true;
         }, CancellationToken.None).ConfigureAwait(false);
-        DeleteEmptyDir(Path.Combine(_paths.PoolPath(pool), "backups", $"{project}_{name}"));
+        Directories.DeleteIfEmpty(Path.Combine(_paths.PoolPath(pool), "backups", $"{project}_{name}"));
     }
 
     private async Task DeleteBackupFilesAsync(string pool, string project, string name, string backup)

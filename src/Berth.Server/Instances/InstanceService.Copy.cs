@@ -69,7 +69,7 @@ public sealed partial class InstanceService
                 snapshots.Add(snap);
             }
 
-            revert.Add(() => DeleteEmptyDir(_paths.SnapshotsDir(record.Name, pool)));
+            revert.Add(() => Directories.DeleteIfEmpty(_paths.SnapshotsDir(record.Name, pool)));
         }
 
         if (File.Exists(Path.Combine(volume, "metadata.yaml")))
@@ -194,12 +194,4 @@ public sealed partial class InstanceService
     }
 
     private static string SourceProject(string project, InstanceSource source) => source.Project.Length > 0 ? source.Project : project;
-
-    private static void DeleteEmptyDir(string dir)
-    {
-        if (Directory.Exists(dir) && !Directory.EnumerateFileSystemEntries(dir).Any())
-        {
-            Directory.Delete(dir);
-        }
-    }
 }

@@ -7,14 +7,15 @@ namespace Berth.Server.Instances;
 /// <summary>
 /// Devices added to or removed from a running container: host-path disks are mounted into (or detached from) its
 /// mount namespace through berth-fork; device nodes (unix-char/block, gpu, usb) are made, allowed in the devices
-/// cgroup and bind-mounted the same way. custom-volume disks are mounted the same way from their pool. NICs are handled by their own code.
+/// cgroup and bind-mounted the same way. custom-volume disks arrive here as host-path disks (see MountableDevices). NICs are handled by their own code.
 /// </summary>
 public sealed partial class InstanceService
 {
     private async Task HotplugDevicesAsync(Instance before, Instance after, CancellationToken cancellationToken)
     {
-        var removed = before.ExpandedDevices.Where(kv => !Same(after.ExpandedDevices.GetValueOrDefault(kv.Key), kv.Value)).ToList();
-        var added = after.ExpandedDevices.Where(kv => !Same(before.ExpandedDevices.GetValueOrDefault(kv.Key), kv.Value)).ToList();
+        var (old, now) = (MountableDevices(before), MountableDevices(after));
+        var removed = old.Where(kv => !Same(now.GetValueOrDefault(kv.Key), kv.Value)).ToList();
+        var added = now.Where(kv => !Same(old.GetValueOrDefault(kv.Key), kv.Value)).ToList();
         if (removed.Count == 0 && added.Count == 0)
         {
             return;
@@ -23,11 +24,7 @@ public sealed partial class InstanceService
         var privileged = after.ExpandedConfig.GetValueOrDefault("security.privileged") is "true" or "1";
         foreach (var (name, device) in removed)
         {
-            if (IsVolumeDisk(device))
-            {
-                await Hotplug(() => _runtime.UnmountAsync(after.Name, device["path"], cancellationToken), name).ConfigureAwait(false);
-            }
-            else if (ContainerDeviceRenderer.IsHostDisk(device) || IsNodeDevice(device))
+            if (ContainerDeviceRenderer.IsHostDisk(device) || IsNodeDevice(device))
             {
                 foreach (var target in Targets(name, device))
                 {
@@ -48,12 +45,6 @@ public sealed partial class InstanceService
                 var options = ContainerDeviceRenderer.DiskOptions(device, idmapped: !privileged)
                     .Where(o => o is not "optional").Select(o => o == "idmap=container" ? "idmap" : o).Where(o => o is "bind" or "rbind" or "ro" or "idmap" || o.StartsWith("create=", StringComparison.Ordinal));
                 await Hotplug(() => _runtime.MountAsync(after.Name, device["source"], device["path"], string.Join(',', options), cancellationToken), name).ConfigureAwait(false);
-            }
-            else if (IsVolumeDisk(device))
-            {
-                var source = _volumes.DiskSource(after.Project, device);
-                var options = "bind,create=dir" + (device.GetValueOrDefault("readonly") is "true" or "1" ? ",ro" : "") + (privileged ? "" : ",idmap");
-                await Hotplug(() => _runtime.MountAsync(after.Name, source, device["path"], options, cancellationToken), name).ConfigureAwait(false);
             }
             else if (IsNodeDevice(device))
             {
@@ -114,10 +105,6 @@ public sealed partial class InstanceService
             return [];
         }
     }
-
-    /// <summary>A custom storage volume mounted by a disk device (<c>pool=</c> + <c>source=</c>).</summary>
-    private static bool IsVolumeDisk(Dictionary<string, string> device) =>
-        device.GetValueOrDefault("type") == "disk" && device.GetValueOrDefault("pool") is { Length: > 0 } && device.GetValueOrDefault("path") is { Length: > 1 };
 
     private static bool IsNodeDevice(Dictionary<string, string> device) =>
         device.GetValueOrDefault("type") is "unix-char" or "unix-block" or "gpu" or "usb";

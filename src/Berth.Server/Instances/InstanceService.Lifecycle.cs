@@ -279,8 +279,8 @@ public sealed partial class InstanceService
         var rootfs = RootfsOf(instance);
         var context = new LxcRenderContext(instance.Name, rootfs, _paths.LogFile(instance.Name), _paths.ConsoleLog(instance.Name),
             settings.Cgroups, settings.Idmap, _lxcfs.EnsureRunning(), settings.HostMemoryBytes, settings.HostCpus)
-        { Cpus = ResolveCpus(instance), Devices = instance.ExpandedDevices, UnixNodes = PrepareDevices(instance), DeviceNodeDir = DeviceNodeDir(instance.Name), Nics = LxcNics(instance) };
-        var text = LxcConfigRenderer.Render(instance.ExpandedConfig, context) + VolumeMountEntries(instance, settings.Idmap) + "lxc.signal.halt = " + HaltSignal(rootfs) + "\n";
+        { Cpus = ResolveCpus(instance), Devices = MountableDevices(instance), UnixNodes = PrepareDevices(instance), DeviceNodeDir = DeviceNodeDir(instance.Name), Nics = LxcNics(instance) };
+        var text = LxcConfigRenderer.Render(instance.ExpandedConfig, context) + "lxc.signal.halt = " + HaltSignal(rootfs) + "\n";
         Directory.CreateDirectory(_paths.LxcDir(instance.Name));
         var link = Path.Combine(_paths.LxcDir(instance.Name), "rootfs");
         if (!Path.Exists(link))

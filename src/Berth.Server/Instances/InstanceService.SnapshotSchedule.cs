@@ -1,4 +1,3 @@
-using System.Globalization;
 using Berth.Api;
 using Berth.Server.Database;
 
@@ -47,33 +46,9 @@ public sealed partial class InstanceService
         }
     }
 
-    /// <summary>
-    /// A free name from <c>snapshots.pattern</c> (default <c>snap%d</c>): <c>%d</c> counts up from 0; a pattern
-    /// without it gets <c>-0</c>, <c>-1</c>... appended when taken, as LXD does.
-    /// </summary>
-    private string NextSnapshotName(IStateReader reader, string project, string name, string? pattern)
-    {
-        pattern = string.IsNullOrEmpty(pattern) ? "snap%d" : pattern;
-        var taken = reader.List(SnapshotPrefix(project, name)).Select(kv => kv.Key[SnapshotPrefix(project, name).Length..]).ToHashSet(StringComparer.Ordinal);
-        if (!pattern.Contains("%d", StringComparison.Ordinal))
-        {
-            if (!taken.Contains(pattern))
-            {
-                return pattern;
-            }
-
-            pattern += "-%d";
-        }
-
-        for (var i = 0; ; i++)
-        {
-            var candidate = pattern.Replace("%d", i.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
-            if (!taken.Contains(candidate))
-            {
-                return candidate;
-            }
-        }
-    }
+    /// <summary>A free name for an unnamed snapshot, from <c>snapshots.pattern</c> (see <see cref="SnapshotNames"/>).</summary>
+    private static string NextSnapshotName(IStateReader reader, string project, string name, string? pattern) =>
+        SnapshotNames.Next(pattern, reader.List(SnapshotPrefix(project, name)).Select(kv => kv.Key[SnapshotPrefix(project, name).Length..]).ToHashSet(StringComparer.Ordinal));
 
     private IEnumerable<string> Projects() =>
         _store.Snapshot().List("projects/").Select(kv => kv.Key.Split('/')).Where(p => p is [_, _, "instances", _]).Select(p => p[1]).Distinct(StringComparer.Ordinal).ToList();

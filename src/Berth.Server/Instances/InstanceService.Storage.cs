@@ -123,36 +123,13 @@ public sealed partial class InstanceService
     }
 
     /// <summary>
-    /// Bind mounts for <c>disk</c> devices that name a custom volume (<c>pool=</c> + <c>source=</c>). Unprivileged
-    /// containers get an idmapped mount, so files keep host-root ownership on the pool yet belong to the
-    /// container's root inside, and the same volume can serve containers with different maps.
+    /// The expanded devices with each custom-volume disk (<c>pool=</c> + <c>source=</c>) turned into the host-path
+    /// disk it amounts to: the volume's directory, always shifted (an idmapped mount), so files keep host-root
+    /// ownership on the pool yet belong to the container's root inside. The disk renderer and hot-plug then treat
+    /// volumes like any other host path.
     /// </summary>
-    private string VolumeMountEntries(Instance instance, IdmapRange? idmap)
-    {
-        var text = new System.Text.StringBuilder();
-        var privileged = instance.ExpandedConfig.GetValueOrDefault("security.privileged") is "true" or "1";
-        foreach (var (_, device) in instance.ExpandedDevices.OrderBy(d => d.Key, StringComparer.Ordinal))
-        {
-            if (device.GetValueOrDefault("type") != "disk" || device.GetValueOrDefault("path") is not { Length: > 1 } path || device.GetValueOrDefault("pool") is not { Length: > 0 })
-            {
-                continue;
-            }
-
-            var source = _volumes.DiskSource(instance.Project, device);
-            var options = "bind,create=dir";
-            if (device.GetValueOrDefault("readonly") is "true" or "1")
-            {
-                options += ",ro";
-            }
-
-            if (!privileged && idmap is not null)
-            {
-                options += ",idmap=container";
-            }
-
-            text.Append("lxc.mount.entry = ").Append(source).Append(' ').Append(path.TrimStart('/')).Append(" none ").Append(options).Append(" 0 0\n");
-        }
-
-        return text.ToString();
-    }
+    private Dictionary<string, Dictionary<string, string>> MountableDevices(Instance instance) =>
+        instance.ExpandedDevices.ToDictionary(d => d.Key, d => d.Value.GetValueOrDefault("type") == "disk" && d.Value.GetValueOrDefault("pool") is { Length: > 0 } && d.Value.GetValueOrDefault("path") is { Length: > 1 }
+            ? new Dictionary<string, string>(d.Value.Where(kv => kv.Key != "pool"), StringComparer.Ordinal) { ["source"] = _volumes.DiskSource(instance.Project, d.Value), ["shift"] = "true" }
+            : d.Value, StringComparer.Ordinal);
 }

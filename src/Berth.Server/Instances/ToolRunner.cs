@@ -8,13 +8,7 @@ internal static class ToolRunner
 {
     public static async Task RunAsync(string tool, IEnumerable<string> args, CancellationToken cancellationToken)
     {
-        var start = new ProcessStartInfo(tool) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start) ?? throw new ApiException(500, $"Failed to run {tool}");
+        using var process = Start(tool, args, redirectInput: false);
         var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
         _ = process.StandardOutput.ReadToEndAsync(cancellationToken);
         await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
@@ -22,5 +16,17 @@ internal static class ToolRunner
         {
             throw new ApiException(500, $"{tool} failed: {(await stderr.ConfigureAwait(false)).Trim()}");
         }
+    }
+
+    /// <summary>Starts a host tool with stdout and stderr (and stdin, when asked) as pipes, for streaming callers.</summary>
+    public static Process Start(string tool, IEnumerable<string> args, bool redirectInput)
+    {
+        var start = new ProcessStartInfo(tool) { RedirectStandardError = true, RedirectStandardOutput = true, RedirectStandardInput = redirectInput, UseShellExecute = false };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        return Process.Start(start) ?? throw new ApiException(500, $"Failed to run {tool}");
     }
 }

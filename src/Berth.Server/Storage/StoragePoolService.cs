@@ -183,7 +183,10 @@ public sealed partial class StoragePoolService
         };
     }
 
-    public static void ValidateName(string name)
+    public static void ValidateName(string name) => ValidateName(name, "storage pool");
+
+    /// <summary>The name rule pools and volumes share: no <c>/</c>, not <c>.</c>/<c>..</c>, no leading <c>-</c>, no spaces.</summary>
+    internal static void ValidateName(string name, string what)
     {
         if (string.IsNullOrEmpty(name))
         {
@@ -192,7 +195,7 @@ public sealed partial class StoragePoolService
 
         if (name.Contains('/', StringComparison.Ordinal) || name is "." or ".." || name.StartsWith('-') || name.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
         {
-            throw new ApiException(400, $"Invalid storage pool name \"{name}\"");
+            throw new ApiException(400, $"Invalid {what} name \"{name}\"");
         }
     }
 

@@ -1,7 +1,8 @@
-using System.Globalization;
 using Berth.Api;
 using Berth.Api.Json;
 using Berth.Server.Database;
+using Berth.Server.Instances;
+using Berth.Server.Util;
 
 namespace Berth.Server.Storage;
 
@@ -28,12 +29,7 @@ public sealed partial class StorageVolumeService
         ArgumentNullException.ThrowIfNull(request);
         var volume = Get(pool, project, "custom", name);
         var existing = _store.Snapshot().List(SnapshotPrefix(pool, project, name)).Select(kv => kv.Key.Split('/')[^1]).ToHashSet(StringComparer.Ordinal);
-        var snapName = request.Name;
-        if (string.IsNullOrEmpty(snapName))
-        {
-            var pattern = volume.Config.GetValueOrDefault("snapshots.pattern") is { Length: > 0 } p ? p : "snap%d";
-            snapName = Enumerable.Range(0, existing.Count + 1).Select(i => pattern.Replace("%d", i.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)).First(n => !existing.Contains(n));
-        }
+        var snapName = string.IsNullOrEmpty(request.Name) ? SnapshotNames.Next(volume.Config.GetValueOrDefault("snapshots.pattern"), existing) : request.Name;
 
         ValidateName(snapName);
         return existing.Contains(snapName) ? throw new ApiException(409, $"Snapshot \"{snapName}\" already exists") : snapName;
@@ -52,7 +48,7 @@ public sealed partial class StorageVolumeService
             Config = volume.Config,
             Description = volume.Description,
             CreatedAt = _time.GetUtcNow(),
-            ExpiresAt = expiresAt ?? ExpiryFrom(volume.Config.GetValueOrDefault("snapshots.expiry")),
+            ExpiresAt = expiresAt ?? SnapshotExpiry.From(volume.Config.GetValueOrDefault("snapshots.expiry"), _time.GetUtcNow()),
         };
         try
         {
@@ -76,7 +72,7 @@ public sealed partial class StorageVolumeService
         GetSnapshot(pool, project, name, snapName);
         await _pools.DriverOf(pool).DeleteVolumeAsync(SnapshotPath(pool, project, name, snapName), cancellationToken).ConfigureAwait(false);
         await _store.TransactionAsync(tx => tx.Delete(SnapshotPrefix(pool, project, name) + snapName), cancellationToken).ConfigureAwait(false);
-        DeleteEmptyDir(SnapshotsDir(pool, project, name));
+        Directories.DeleteIfEmpty(SnapshotsDir(pool, project, name));
         _events.PublishLifecycle("storage-volume-snapshot-deleted", Url(pool, "custom", name, project), requestor: requestor, project: project);
     }
 
@@ -138,32 +134,6 @@ public sealed partial class StorageVolumeService
 
         await driver.DeleteVolumeAsync(aside, CancellationToken.None).ConfigureAwait(false);
         _events.PublishLifecycle("storage-volume-restored", Url(pool, "custom", name, project), requestor: requestor, project: project);
-    }
-
-    private DateTimeOffset? ExpiryFrom(string? expiry)
-    {
-        if (string.IsNullOrEmpty(expiry))
-        {
-            return null;
-        }
-
-        var match = System.Text.RegularExpressions.Regex.Match(expiry, @"^(\d+)([MHdwmy])$");
-        if (!match.Success)
-        {
-            return null;
-        }
-
-        var n = int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
-        var now = _time.GetUtcNow();
-        return match.Groups[2].Value switch
-        {
-            "M" => now.AddMinutes(n),
-            "H" => now.AddHours(n),
-            "d" => now.AddDays(n),
-            "w" => now.AddDays(7 * n),
-            "m" => now.AddMonths(n),
-            _ => now.AddYears(n),
-        };
     }
 
     private string SnapshotsDir(string pool, string project, string name) => Path.Combine(_paths.PoolPath(pool), "custom-snapshots", $"{project}_{name}");

@@ -64,6 +64,7 @@ public sealed partial class StorageVolumeService
         }
 
         var snapshot = _store.Snapshot();
+        var users = UsersByVolume(snapshot, pool, project);
         var result = new List<StorageVolume>();
         foreach (var kv in snapshot.List($"{Prefix}{pool}/{project}/"))
         {
@@ -73,7 +74,7 @@ public sealed partial class StorageVolumeService
                 continue;
             }
 
-            result.Add(parts[0] == "custom" ? WithUsers(snapshot, pool, project, Read(kv)) : new StorageVolume
+            result.Add(parts[0] == "custom" ? WithUsers(users, Read(kv)) : new StorageVolume
             {
                 Name = parts[1],
                 Type = "container",
@@ -192,7 +193,7 @@ public sealed partial class StorageVolumeService
             await driver.DeleteVolumeAsync(SnapshotPath(pool, project, name, snap.Name), cancellationToken).ConfigureAwait(false);
         }
 
-        DeleteEmptyDir(SnapshotsDir(pool, project, name));
+        Directories.DeleteIfEmpty(SnapshotsDir(pool, project, name));
         await driver.DeleteVolumeAsync(VolumePath(pool, project, name), cancellationToken).ConfigureAwait(false);
         await _store.TransactionAsync(tx =>
         {
@@ -224,18 +225,7 @@ public sealed partial class StorageVolumeService
         return VolumePath(pool, project, source);
     }
 
-    public static void ValidateName(string name)
-    {
-        if (string.IsNullOrEmpty(name))
-        {
-            throw new ApiException(400, "No name provided");
-        }
-
-        if (name.Contains('/', StringComparison.Ordinal) || name is "." or ".." || name.StartsWith('-') || name.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
-        {
-            throw new ApiException(400, $"Invalid storage volume name \"{name}\"");
-        }
-    }
+    public static void ValidateName(string name) => StoragePoolService.ValidateName(name, "storage volume");
 
     private void ValidateConfig(string pool, Dictionary<string, string> config)
     {
@@ -291,35 +281,51 @@ public sealed partial class StorageVolumeService
         }, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Instances and profiles whose devices mount this volume.</summary>
-    private static StorageVolume WithUsers(IStateReader reader, string pool, string project, StorageVolume volume)
-    {
-        static bool Mounts(Dictionary<string, Dictionary<string, string>> devices, string pool, string name) =>
-            devices.Values.Any(d => d.GetValueOrDefault("type") == "disk" && d.GetValueOrDefault("pool") == pool && d.GetValueOrDefault("source") == name);
+    private static StorageVolume WithUsers(IStateReader reader, string pool, string project, StorageVolume volume) =>
+        WithUsers(UsersByVolume(reader, pool, project), volume);
 
-        var users = new List<string>();
-        var profiles = new HashSet<string>(StringComparer.Ordinal);
+    private static StorageVolume WithUsers(Dictionary<string, List<string>> users, StorageVolume volume) =>
+        volume with { UsedBy = users.GetValueOrDefault(volume.Name) ?? [], Type = "custom" };
+
+    /// <summary>
+    /// For every custom volume of the pool, the profiles and instances whose devices mount it, read in one pass
+    /// over the project (an instance counts when one of its profiles mounts it).
+    /// </summary>
+    private static Dictionary<string, List<string>> UsersByVolume(IStateReader reader, string pool, string project)
+    {
+        IEnumerable<string> Mounted(Dictionary<string, Dictionary<string, string>> devices) =>
+            devices.Values.Where(d => d.GetValueOrDefault("type") == "disk" && d.GetValueOrDefault("pool") == pool && d.GetValueOrDefault("source") is { Length: > 0 })
+                .Select(d => d["source"]);
+
+        var users = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        void Add(string volume, string url) => (users.TryGetValue(volume, out var list) ? list : users[volume] = []).Add(url);
+        var byProfile = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         foreach (var kv in reader.List($"projects/{project}/profiles/"))
         {
             var profile = JsonSerializer.Deserialize(kv.Value, ApiJsonContext.Wire.ProfilePut);
-            if (profile is not null && Mounts(profile.Devices, pool, volume.Name))
+            var name = kv.Key.Split('/')[^1];
+            byProfile[name] = profile is null ? [] : [.. Mounted(profile.Devices)];
+            foreach (var volume in byProfile[name])
             {
-                var name = kv.Key.Split('/')[^1];
-                profiles.Add(name);
-                users.Add("/1.0/profiles/" + Uri.EscapeDataString(name) + ProjectSuffix(project));
+                Add(volume, "/1.0/profiles/" + Uri.EscapeDataString(name) + ProjectSuffix(project));
             }
         }
 
         foreach (var (key, instance) in reader.ListJson($"projects/{project}/instances/", ApiJsonContext.Wire.Instance))
         {
-            if (Mounts(instance.Devices, pool, volume.Name) || instance.Profiles.Any(profiles.Contains))
+            var url = InstanceService.Url(key.Split('/')[^1]) + ProjectSuffix(project);
+            foreach (var volume in Mounted(instance.Devices).Concat(instance.Profiles.SelectMany(p => byProfile.GetValueOrDefault(p) ?? [])).Distinct(StringComparer.Ordinal))
             {
-                users.Add(InstanceService.Url(key.Split('/')[^1]) + ProjectSuffix(project));
+                Add(volume, url);
             }
         }
 
-        users.Sort(StringComparer.Ordinal);
-        return volume with { UsedBy = users, Type = "custom" };
+        foreach (var list in users.Values)
+        {
+            list.Sort(StringComparer.Ordinal);
+        }
+
+        return users;
     }
 
     private static long ParseSize(string size) =>
@@ -335,12 +341,4 @@ public sealed partial class StorageVolumeService
     private static string ProjectSuffix(string project) => project == "default" ? "" : "?project=" + Uri.EscapeDataString(project);
 
     private static string Key(string pool, string project, string name) => $"{Prefix}{pool}/{project}/custom/{name}";
-
-    private static void DeleteEmptyDir(string dir)
-    {
-        if (Directory.Exists(dir) && !Directory.EnumerateFileSystemEntries(dir).Any())
-        {
-            Directory.Delete(dir);
-        }
-    }
 }
