@@ -91,6 +91,13 @@ public sealed partial class InstanceService
         }
 
         var record = instance with { Name = name, Project = project, Status = "", StatusCode = 0, ExpandedConfig = [], ExpandedDevices = [], CreatedAt = _time.GetUtcNow() };
+        if (name != backupName)
+        {
+            // A second machine beside the original: it needs its own MAC and host-side veth, as a copy gets.
+            record.Config = record.Config.Where(kv => !(kv.Key.StartsWith("volatile.", StringComparison.Ordinal) && (kv.Key.EndsWith(".hwaddr", StringComparison.Ordinal) || kv.Key.EndsWith(".host_name", StringComparison.Ordinal))))
+                .ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+        }
+
         pool = await ImportPoolAsync(project, record, pool, config.Pool?.Name, cancellationToken).ConfigureAwait(false);
         var driver = _pools.DriverOf(pool);
         var volume = _paths.Volume(name, pool);
