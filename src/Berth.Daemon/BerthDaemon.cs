@@ -185,7 +185,7 @@ internal sealed class BerthDaemon : IAsyncDisposable
         new ProjectsEndpoints(services.GetRequiredService<ProfileService>()).Map(app);
         new InternalEndpoints(services.GetRequiredService<DaemonContext>()).Map(app);
         new ImagesEndpoints(services.GetRequiredService<ImageService>(), services.GetRequiredService<ImagePuller>(), services.GetRequiredService<InstancePublisher>(), services.GetRequiredService<OperationManager>()).Map(app);
-        new ImageAliasesEndpoints(services.GetRequiredService<ImageAliasService>()).Map(app);
+        new ImageAliasesEndpoints(services.GetRequiredService<ImageAliasService>(), services.GetRequiredService<ImageService>()).Map(app);
         new SimpleStreamsEndpoints(services.GetRequiredService<SimpleStreamsPublisher>(), services.GetRequiredService<ImageService>()).Map(app);
         new InstancesEndpoints(services.GetRequiredService<InstanceService>(), services.GetRequiredService<ImageService>(), services.GetRequiredService<ImagePuller>(), services.GetRequiredService<OperationManager>()).Map(app);
         new ExecEndpoints(services.GetRequiredService<InstanceService>(), services.GetRequiredService<InstancePaths>(), services.GetRequiredService<OperationManager>(), services.GetRequiredService<Exec.WebsocketOperations>()).Map(app);
