@@ -36,7 +36,12 @@ if $running; then
     if [ -d /run/systemd/system ] && systemctl is-active --quiet berthd 2>/dev/null; then
         systemctl stop berthd
     else
-        BERTH_DIR=$dir "$bindir/berthd" shutdown --timeout 60
+        # SIGTERM, not `berthd shutdown`: an upgrade must leave the containers running (shutdown stops them).
+        pid=$(ss -xlpn src "$dir/unix.socket" | grep -o 'pid=[0-9]*' | head -n1 | cut -d= -f2)
+        if [ -n "$pid" ]; then
+            kill -TERM "$pid"
+            for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        fi
     fi
 fi
 
@@ -62,7 +67,8 @@ After=network-online.target
 [Service]
 Environment=BERTH_DIR=$dir
 ExecStart=$bindir/berthd --logfile $logdir/berthd.log
-ExecStop=$bindir/berthd shutdown
+# Stopping the unit (a restart or an upgrade) sends SIGTERM, which leaves the containers running, as LXD's unit
+# does; `berthd shutdown` stops them in boot.stop.priority order.
 KillMode=process
 Restart=on-failure
 LimitNOFILE=1048576

@@ -182,9 +182,63 @@ if want storage_debian; then
     measure instance.launch_debian_to_systemd_running "<= 1.0 s (LXD 3.8 s)" "$b" "$l"
     storage_ops deb0 debian "<= 0.2 s (LXD 2.6/2.1/3.1 s)"
 fi
-for pending in instance.launch_50 instance.list_recursion2_50 cli.list_50 memory.per_container_pss memory.daemon_rss_50; do
-    want "$pending" && measure "$pending" "-" '"not measured yet"' '"not measured yet"'
-done
+# Fifty running containers on each daemon: the time to launch them one after the other, then, with all running,
+# GET /1.0/instances?recursion=2, the CLI's list, each container's manager process (liblxc's monitor, whose PSS
+# is what a container costs beyond its own processes) and the daemon's RSS.
+scale_launch() { # dir-env: launches scale0..49 one by one, prints the total in ms as a one-value list
+    python3 - "$1" <<'PY'
+import json, os, subprocess, sys, time
+env = dict(os.environ, **dict(kv.split("=", 1) for kv in sys.argv[1].split(",")))
+start = time.perf_counter()
+for i in range(50):
+    done = subprocess.run(["lxc", "launch", "busybox", f"scale{i}"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    if done.returncode != 0:
+        sys.stderr.write(f"launch scale{i}: {done.stderr.strip()}\n")
+        print('"failed"')
+        sys.exit(0)
+print(json.dumps([(time.perf_counter() - start) * 1000]))
+PY
+}
+monitor_pss() { # daemon-dir: median PSS (kB) of the parents of the scale containers' init processes
+    python3 - "$1" <<'PY'
+import json, os, statistics, subprocess, sys
+env = dict(os.environ, LXD_DIR=sys.argv[1])
+values = []
+for i in range(50):
+    state = json.loads(subprocess.run(["lxc", "query", f"/1.0/instances/scale{i}/state"], env=env, capture_output=True, text=True).stdout)
+    with open(f"/proc/{state['pid']}/stat") as f:
+        ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+    with open(f"/proc/{ppid}/smaps_rollup") as f:
+        values.append(next(int(l.split()[1]) for l in f if l.startswith("Pss:")))
+print(json.dumps([statistics.median(values)]))
+PY
+}
+daemon_rss() { awk '/^VmRSS/ {print "[" $2 "]"}' "/proc/$1/status"; } # kB
+if want scale; then
+    LXD_DIR=$work/berth lxc image import "$work/busybox.tar.gz" --alias busybox >/dev/null 2>&1 || true
+    b=$(scale_launch "LXD_DIR=$work/berth,LXD_CONF=$work/conf") l=null
+    if $with_lxd; then
+        LXD_DIR=$work/lxd lxc image import "$work/busybox.tar.gz" --alias busybox >/dev/null 2>&1 || true
+        l=$(scale_launch "LXD_DIR=$work/lxd,LXD_CONF=$work/conf")
+    fi
+    measure instance.launch_50 "<= 8 s (LXD 32.5 s)" "$b" "$l"
+    b=$(python3 bench/rest_latency.py "$bsock" '/1.0/instances?recursion=2' 20 "$runs") l=null
+    $with_lxd && l=$(python3 bench/rest_latency.py "$lsock" '/1.0/instances?recursion=2' 20 "$runs")
+    measure instance.list_recursion2_50 "<= 10 ms (LXD 225 ms)" "$b" "$l"
+    b=$(timed_runs "BERTH_DIR=$work/berth,BERTH_CONF=$work/conf" "$work/bin/berth" list) l=null
+    $with_lxd && l=$(timed_runs "LXD_DIR=$work/lxd,LXD_CONF=$work/conf" lxc list)
+    measure cli.list_50 "<= 0.1 s (lxc list on LXD 0.30 s)" "$b" "$l"
+    b=$(monitor_pss "$work/berth") l=null
+    $with_lxd && l=$(monitor_pss "$work/lxd")
+    measure memory.per_container_pss_kb "<= 1024 kB (LXD 11.5 MB)" "$b" "$l"
+    b=$(daemon_rss "$berth_pid") l=null
+    $with_lxd && l=$(daemon_rss "$lxd_pid")
+    measure memory.daemon_rss_50_kb "<= 120 MB (LXD 232 MB)" "$b" "$l"
+    for i in $(seq 0 49); do
+        LXD_DIR=$work/berth lxc delete -f "scale$i" >/dev/null 2>&1 || true
+        $with_lxd && { LXD_DIR=$work/lxd LXD_CONF=$work/conf lxc delete -f "scale$i" >/dev/null 2>&1 || true; }
+    done
+fi
 for missing in image.import_debian network.dhcp_lease network.proxy remote.cross_host_copy; do
     want "$missing" && measure "$missing" "-" '"missing (not landed)"' '"missing (not landed)"'
 done
@@ -193,16 +247,17 @@ python3 - "$with_lxd" "${json:-bench/results/$(date -u +%Y%m%dT%H%M%SZ).json}" "
 import json, os, statistics, sys
 with_lxd, out = sys.argv[1] == "true", sys.argv[2]
 rows = []
-def fmt(v):
+def fmt(v, unit):
     if isinstance(v, list) and v:
-        return f"{min(v):.3f}/{statistics.median(v):.3f}/{max(v):.3f} ms"
+        return f"{min(v):.3f}/{statistics.median(v):.3f}/{max(v):.3f} {unit}"
     return v if isinstance(v, str) else "-"
 print(f"{'workload':34} {'berth min/median/max':30} {'lxd min/median/max':30} {'ratio':>7}  target")
 for entry in sys.argv[3:]:
     name, target, b, l = entry.split("|", 3)
     b, l = json.loads(b), json.loads(l)
     ratio = statistics.median(b) / statistics.median(l) if isinstance(b, list) and isinstance(l, list) and b and l else None
-    print(f"{name:34} {fmt(b):30} {fmt(l):30} {('%.2f' % ratio) if ratio else '-':>7}  {target}")
+    unit = "kB" if name.endswith("_kb") else "ms"
+    print(f"{name:34} {fmt(b, unit):30} {fmt(l, unit):30} {('%.2f' % ratio) if ratio else '-':>7}  {target}")
     rows.append({"workload": name, "target": target, "berth_ms": b, "lxd_ms": l, "ratio": ratio})
 os.makedirs(os.path.dirname(out) or ".", exist_ok=True)
 json.dump({"with_lxd": with_lxd, "results": rows}, open(out, "w"), indent=2)

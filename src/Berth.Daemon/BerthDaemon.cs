@@ -151,6 +151,12 @@ internal sealed class BerthDaemon : IAsyncDisposable
         catch (OperationCanceledException)
         {
         }
+
+        if (Context.StopInstancesOnShutdown)
+        {
+            await _app.Services.GetRequiredService<InstanceService>()
+                .StopAllForHostShutdownAsync((name, e) => DaemonLog.HostShutdownStopFailed(_logger, name, e), CancellationToken.None).ConfigureAwait(false);
+        }
     }
 
     public async ValueTask DisposeAsync()

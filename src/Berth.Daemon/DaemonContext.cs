@@ -19,6 +19,12 @@ internal sealed class DaemonContext
 
     /// <summary>Cancelled to make the daemon exit (PUT /internal/shutdown, SIGTERM).</summary>
     public CancellationTokenSource Shutdown { get; } = new();
+
+    /// <summary>
+    /// Set by <c>berthd shutdown</c> and SIGPWR (the host is going down): instances are stopped before exiting.
+    /// SIGTERM alone (a restart or upgrade of berthd) leaves them running, as LXD does.
+    /// </summary>
+    public bool StopInstancesOnShutdown { get; set; }
 }
 
 internal static class DaemonVersion

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.RegularExpressions;
 
 namespace Berth.System.Tests;
 
@@ -54,5 +55,56 @@ public sealed class AutostartTests : IAsyncLifetime
 
         Assert.Equal("opted-in,RUNNING\nopted-out,STOPPED\nwas-running,RUNNING\nwas-stopped,STOPPED\n", states);
         Assert.Equal("was-running\n", (await Lxc("exec", "was-running", "--", "hostname")).Stdout);
+    }
+
+    [Fact]
+    public async Task BerthdShutdown_StopsInstancesByStopPriority_AndTheyComeBackAtTheNextStart()
+    {
+        var build = await _berthd.BerthAsync("image", "build", "busybox", "--alias", "busybox");
+        Assert.True(build.ExitCode == 0, build.ToString());
+        await Lxc("launch", "busybox", "last", "-c", "boot.stop.priority=1", "-c", "boot.host_shutdown_timeout=3");
+        await Lxc("launch", "busybox", "first", "-c", "boot.stop.priority=10", "-c", "boot.host_shutdown_timeout=3");
+        await Lxc("init", "busybox", "idle");
+        var pids = new[] { "first", "last" }.ToDictionary(n => n, n => PidOf(n));
+
+        var monitor = ProcessRunner.RunAsync("timeout", ["30", SystemRequirements.Tool("lxc"), "monitor", "--type", "lifecycle"], _berthd.Env, timeout: TimeSpan.FromSeconds(40));
+        await Task.Delay(1000, TestContext.Current.CancellationToken);
+        var shutdown = await _berthd.BerthdAsync("shutdown");
+        Assert.True(shutdown.ExitCode == 0, shutdown + "\n" + _berthd.Log());
+        Assert.True(await _berthd.WaitExitAsync(TimeSpan.FromSeconds(20)), "berthd did not exit");
+        var events = (await monitor).Stdout;
+
+        foreach (var (name, pid) in pids)
+        {
+            Assert.False(Directory.Exists($"/proc/{await pid}"), $"{name}'s init still runs after berthd shutdown");
+        }
+
+        var firstStopped = events.IndexOf("source: /1.0/instances/first", StringComparison.Ordinal);
+        var lastStopped = events.IndexOf("source: /1.0/instances/last", StringComparison.Ordinal);
+        Assert.True(firstStopped >= 0 && lastStopped > firstStopped, "stop order (priority 10 before 1):\n" + events);
+
+        await _berthd.StartAgainAsync();
+        var clock = Stopwatch.StartNew();
+        var states = "";
+        while (clock.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            states = (await Lxc("list", "-c", "ns", "--format", "csv")).Stdout;
+            if (states == "first,RUNNING\nidle,STOPPED\nlast,RUNNING\n")
+            {
+                break;
+            }
+
+            await Task.Delay(500, TestContext.Current.CancellationToken);
+        }
+
+        Assert.Equal("first,RUNNING\nidle,STOPPED\nlast,RUNNING\n", states);
+    }
+
+    private async Task<string> PidOf(string name)
+    {
+        var state = (await Lxc("query", $"/1.0/instances/{name}/state")).Stdout;
+        var pid = Regex.Match(state, "\"pid\":\\s*(\\d+)").Groups[1].Value;
+        Assert.False(string.IsNullOrEmpty(pid) || pid == "0", state);
+        return pid;
     }
 }

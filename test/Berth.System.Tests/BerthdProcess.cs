@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 
 namespace Berth.System.Tests;
 
@@ -68,6 +69,13 @@ public sealed class BerthdProcess : IAsyncDisposable
     {
         _process!.Kill();
         await _process.WaitForExitAsync();
+    }
+
+    /// <summary>SIGTERM: a restart or upgrade of berthd, which leaves the instances running.</summary>
+    public async Task<bool> TerminateAsync(TimeSpan timeout)
+    {
+        Assert.Equal(0, (await ProcessRunner.RunAsync("kill", ["-TERM", _process!.Id.ToString(CultureInfo.InvariantCulture)])).ExitCode);
+        return await WaitExitAsync(timeout);
     }
 
     /// <summary>Waits for the process to exit by itself (after berthd shutdown).</summary>

@@ -76,8 +76,7 @@ public sealed partial class InstancesTests : IAsyncLifetime
         await _berthd.LxcAsync("launch", "busybox", "r1");
         var before = PidPattern().Match((await _berthd.LxcAsync("query", "/1.0/instances/r1/state")).Stdout).Groups[1].Value;
 
-        Assert.Equal(0, (await _berthd.BerthdAsync("shutdown")).ExitCode);
-        await _berthd.WaitExitAsync(TimeSpan.FromSeconds(15));
+        Assert.True(await _berthd.TerminateAsync(TimeSpan.FromSeconds(15)), "berthd did not exit on SIGTERM");
         Assert.True(Directory.Exists($"/proc/{before}"), "the container's init died with berthd");
         await _berthd.StartAgainAsync();
 
@@ -98,6 +97,35 @@ public sealed partial class InstancesTests : IAsyncLifetime
         Assert.Equal(1, (await _berthd.BerthAsync("delete", "b1")).ExitCode);
         Assert.Equal(0, (await _berthd.BerthAsync("delete", "-f", "b1")).ExitCode);
         Assert.Equal("", (await _berthd.BerthAsync("list", "--format", "csv")).Stdout);
+    }
+
+    [Fact]
+    public async Task Berth_ExecUnderATerminal_AndFileEdit()
+    {
+        Assert.Equal(0, (await _berthd.BerthAsync("launch", "busybox", "t1")).ExitCode);
+        var berth = Path.Combine(_berthd.Bin, "berth");
+
+        // Inside script(1) stdin and stdout are a terminal, so berth picks a pty by itself, as lxc does; what is
+        // typed reaches a shell whose stdin is a terminal and its exit code comes back.
+        var typed = await ProcessRunner.RunAsync("script", ["-qec", $"{berth} exec t1 -- sh -c '[ -t 0 ] && tty; read l; echo got-$l; exit 7'", "/dev/null"], _berthd.Env, "hello\n");
+        Assert.True(typed.ExitCode == 7, typed.ToString());
+        Assert.Matches(@"/dev/pts/\d+", typed.Stdout);
+        Assert.Contains("got-hello", typed.Stdout, StringComparison.Ordinal);
+
+        // -t forces a pty without a local terminal; -T refuses one under a terminal.
+        var forced = await _berthd.BerthAsync("exec", "t1", "-t", "--", "sh", "-c", "[ -t 1 ] && echo tty-out");
+        Assert.Equal((0, "tty-out\r\n"), (forced.ExitCode, forced.Stdout));
+        var refused = await ProcessRunner.RunAsync("script", ["-qec", $"{berth} exec t1 -T -- sh -c '[ -t 0 ] || echo no-tty'", "/dev/null"], _berthd.Env);
+        Assert.Contains("no-tty", refused.Stdout, StringComparison.Ordinal);
+        Assert.Equal(1, (await _berthd.BerthAsync("exec", "t1", "-t", "-T", "--", "true")).ExitCode);
+
+        // file edit with piped input replaces the content (lxc's behaviour without a terminal).
+        Assert.Equal(0, (await _berthd.LxcAsync("exec", "t1", "--", "sh", "-c", "echo old > /root/notes")).ExitCode);
+        var edit = await _berthd.BerthStdinAsync("new content\n", "file", "edit", "t1/root/notes");
+        Assert.True(edit.ExitCode == 0, edit.ToString());
+        Assert.Equal("new content\n", (await _berthd.LxcAsync("exec", "t1", "--", "cat", "/root/notes")).Stdout);
+        Assert.Equal(1, (await _berthd.BerthStdinAsync("x", "file", "edit", "t1")).ExitCode);
+        Assert.Equal(0, (await _berthd.BerthAsync("delete", "-f", "t1")).ExitCode);
     }
 
     [Fact]

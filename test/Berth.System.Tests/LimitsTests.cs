@@ -133,8 +133,7 @@ public sealed partial class LimitsTests : IAsyncLifetime
         var before = LxcfsPids();
         Assert.NotEmpty(before);
 
-        Assert.Equal(0, (await _berthd.BerthdAsync("shutdown")).ExitCode);
-        Assert.True(await _berthd.WaitExitAsync(TimeSpan.FromSeconds(15)), "berthd did not exit");
+        Assert.True(await _berthd.TerminateAsync(TimeSpan.FromSeconds(15)), "berthd did not exit on SIGTERM");
         Assert.True(LxcfsMounted(), "lxcfs went away with berthd");
         Assert.Equal(before, LxcfsPids());
         await _berthd.StartAgainAsync();

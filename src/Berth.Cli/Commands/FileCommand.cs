@@ -4,7 +4,7 @@ using Berth.Client;
 
 namespace Berth.Cli.Commands;
 
-/// <summary><c>berth file push|pull|delete</c>: files inside instances, addressed as <c>[remote:]instance/path</c>.</summary>
+/// <summary><c>berth file push|pull|delete|edit</c>: files inside instances, addressed as <c>[remote:]instance/path</c>.</summary>
 internal sealed class FileCommand : Command
 {
     public FileCommand(CliApp app) : base("file", "Manage files in instances")
@@ -12,6 +12,7 @@ internal sealed class FileCommand : Command
         Subcommands.Add(new FilePushCommand(app));
         Subcommands.Add(new FilePullCommand(app));
         Subcommands.Add(new FileDeleteCommand(app));
+        Subcommands.Add(new FileEditCommand(app));
     }
 
     /// <summary>Splits <c>[remote:]instance/path</c> into its parts; the path is made absolute.</summary>

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Berth.Api;
 using Berth.Api.Json;
 using Berth.Cli.Output;
+using Berth.Cli.Terminal;
 
 namespace Berth.Cli.Commands;
 
@@ -190,8 +191,9 @@ internal sealed class DeleteCommand : Command
 }
 
 /// <summary>
-/// <c>berth exec name [--env K=V] [--cwd D] [--user N] -- command...</c>: stdin, stdout and stderr are relayed and
-/// the command's exit code becomes berth's. Runs without a terminal (interactive sessions: lxc exec for now).
+/// <c>berth exec name [--env K=V] [--cwd D] [--user N] [-t|-T] -- command...</c>: the command's exit code becomes
+/// berth's. As lxc: under a pseudo-terminal when stdin and stdout are terminals (or -t), the local terminal raw and
+/// its size followed; otherwise stdin, stdout and stderr are relayed separately.
 /// </summary>
 internal sealed class ExecCommand : Command
 {
@@ -202,7 +204,9 @@ internal sealed class ExecCommand : Command
     private readonly Option<uint> _user = new("--user") { Description = "User ID to run the command as" };
     private readonly Option<uint> _group = new("--group") { Description = "Group ID to run the command as" };
     private readonly Option<bool> _noInput = new("-n") { Description = "Disable stdin (reads from /dev/null)" };
-    private readonly Option<bool> _noTty = new("--force-noninteractive", "-T") { Description = "Don't allocate a terminal (the default here)" };
+    private readonly Option<bool> _noTty = new("--force-noninteractive", "-T") { Description = "Disable pseudo-terminal allocation" };
+    private readonly Option<bool> _tty = new("--force-interactive", "-t") { Description = "Force pseudo-terminal allocation" };
+    private readonly Option<string> _mode = new("--mode") { Description = "Override the terminal mode (auto, interactive or non-interactive)", DefaultValueFactory = _ => "auto" };
 
     public ExecCommand(CliApp app) : base("exec", "Execute commands in instances")
     {
@@ -214,12 +218,23 @@ internal sealed class ExecCommand : Command
         Options.Add(_group);
         Options.Add(_noInput);
         Options.Add(_noTty);
+        Options.Add(_tty);
+        Options.Add(_mode);
+        _mode.AcceptOnlyFromAmong("auto", "interactive", "non-interactive");
         app.SetAction(this, RunAsync);
     }
 
     private async Task RunAsync(CliContext context, CancellationToken cancellationToken)
     {
         var (remote, name) = context.ParseRemote(context.GetValue(_name));
+        if (context.GetValue(_tty) && context.GetValue(_noTty))
+        {
+            throw new CliException("You can't pass -t and -T at the same time");
+        }
+
+        var mode = context.GetValue(_mode);
+        var interactive = context.GetValue(_tty) || mode == "interactive"
+            || (!context.GetValue(_noTty) && mode == "auto" && !Console.IsInputRedirected && !Console.IsOutputRedirected);
         var environment = new Dictionary<string, string>(StringComparer.Ordinal);
         if (context.Host.GetEnvironment("TERM") is { Length: > 0 } term)
         {
@@ -232,16 +247,31 @@ internal sealed class ExecCommand : Command
             environment[eq > 0 ? entry[..eq] : entry] = eq > 0 ? entry[(eq + 1)..] : "";
         }
 
-        var stdin = context.GetValue(_noInput) || !Console.IsInputRedirected ? null : Console.OpenStandardInput();
-        await using var stdout = Console.OpenStandardOutput();
-        await using var stderr = Console.OpenStandardError();
-        context.ExitCode = await context.Client(remote).ExecAsync(name, new InstanceExecPost
+        var request = new InstanceExecPost
         {
             Command = [.. context.GetValue(_command)],
             Environment = environment,
             Cwd = context.GetValue(_cwd) ?? "",
             User = context.GetValue(_user),
             Group = context.GetValue(_group),
-        }, stdin, stdout, stderr, cancellationToken).ConfigureAwait(false);
+        };
+        await using var stdout = Console.OpenStandardOutput();
+        if (interactive)
+        {
+            context.ExitCode = await RunInTerminalAsync(context, remote, name, request, stdout, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var stdin = context.GetValue(_noInput) || !Console.IsInputRedirected ? null : Console.OpenStandardInput();
+        await using var stderr = Console.OpenStandardError();
+        context.ExitCode = await context.Client(remote).ExecAsync(name, request, stdin, stdout, stderr, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<int> RunInTerminalAsync(CliContext context, string remote, string name, InstanceExecPost request, Stream stdout, CancellationToken cancellationToken)
+    {
+        (request.Width, request.Height) = RawTerminal.Size();
+        Stream stdin = context.GetValue(_noInput) ? Stream.Null : Console.OpenStandardInput();
+        using var terminal = RawTerminal.Enter();
+        return await context.Client(remote).ExecInteractiveAsync(name, request, stdin, stdout, terminal?.Resizes, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -6,6 +6,9 @@ namespace Berth.Daemon.Commands;
 /// <summary><c>berthd [--logfile F] [--debug] [--verbose] [--group G]</c>: run the daemon until shutdown.</summary>
 internal static class DaemonCommand
 {
+    // Not in PosixSignal; 30 on Linux x86-64 and arm64.
+    private const PosixSignal SigPwr = (PosixSignal)30;
+
     public static void Configure(RootCommand root)
     {
         var logfile = new Option<string?>("--logfile") { Description = "Path to the log file" };
@@ -49,6 +52,13 @@ internal static class DaemonCommand
             using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx =>
             {
                 ctx.Cancel = true;
+                daemon.Context.Shutdown.Cancel();
+            });
+            // SIGPWR: the host is going down (LXD's meaning): stop the instances first.
+            using var power = PosixSignalRegistration.Create(SigPwr, ctx =>
+            {
+                ctx.Cancel = true;
+                daemon.Context.StopInstancesOnShutdown = true;
                 daemon.Context.Shutdown.Cancel();
             });
             using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx =>

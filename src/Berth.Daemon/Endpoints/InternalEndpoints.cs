@@ -21,10 +21,11 @@ internal sealed class InternalEndpoints(DaemonContext daemon)
             : ApiResults.ErrorAsync(context, 503, "LXD daemon not ready yet");
     }
 
-    /// <summary>Answers first, then stops: the caller waits for the socket to go away.</summary>
+    /// <summary>Answers first, then stops the instances and exits: the caller waits for the socket to go away.</summary>
     private async Task ShutdownAsync(HttpContext context)
     {
         context.RequireTrusted();
+        daemon.StopInstancesOnShutdown = true;
         await ApiResults.EmptySyncAsync(context).ConfigureAwait(false);
         await context.Response.CompleteAsync().ConfigureAwait(false);
         await daemon.Shutdown.CancelAsync().ConfigureAwait(false);

@@ -109,10 +109,21 @@ internal sealed class ExecSession(string lxcPath, string name, InstanceExecPost 
         var controlling = ControlAsync(control, exec, pty.Master, relay.Token);
         var exit = await exec.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
         await output.WaitAsync(TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false);
+        // One socket carries both directions here: cancelling its pending receive aborts the connection, and
+        // Kestrel then drops output it has not written to the wire yet (seen: 1 run in 10 lost a short command's
+        // output). So close our side first and let the client's own close end the receive.
+        await WebsocketStreams.CloseAsync(data).ConfigureAwait(false);
+        try
+        {
+            await input.WaitAsync(TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+        }
+
         await relay.CancelAsync().ConfigureAwait(false);
         await Task.WhenAll(input, controlling).ConfigureAwait(false);
         await master.DisposeAsync().ConfigureAwait(false);
-        await WebsocketStreams.CloseAsync(data).ConfigureAwait(false);
         if (control.IsCompletedSuccessfully)
         {
             await WebsocketStreams.CloseAsync(control.Result).ConfigureAwait(false);

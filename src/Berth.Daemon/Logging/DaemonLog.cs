@@ -20,4 +20,7 @@ internal static partial class DaemonLog
 
     [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "Failed to autostart instance {Instance}: {Reason}")]
     public static partial void AutostartFailed(ILogger logger, string instance, string reason);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "Failed to stop instance {Instance} at shutdown")]
+    public static partial void HostShutdownStopFailed(ILogger logger, string instance, Exception exception);
 }

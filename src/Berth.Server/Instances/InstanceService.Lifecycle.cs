@@ -94,7 +94,11 @@ public sealed partial class InstanceService
     }
 
     /// <summary>A clean shutdown within the timeout, then a kill; <paramref name="force"/> kills at once.</summary>
-    public async Task StopAsync(string project, string name, bool force, int timeoutSeconds, EventLifecycleRequestor? requestor, CancellationToken cancellationToken)
+    public Task StopAsync(string project, string name, bool force, int timeoutSeconds, EventLifecycleRequestor? requestor, CancellationToken cancellationToken) =>
+        StopAsync(project, name, force, timeoutSeconds, "STOPPED", requestor, cancellationToken);
+
+    /// <summary>A stop that records <paramref name="lastPower"/> (RUNNING at host shutdown, so autostart brings it back).</summary>
+    private async Task StopAsync(string project, string name, bool force, int timeoutSeconds, string lastPower, EventLifecycleRequestor? requestor, CancellationToken cancellationToken)
     {
         var instance = Get(project, name);
         if (instance.StatusCode == StatusCode.Stopped)
@@ -114,7 +118,7 @@ public sealed partial class InstanceService
         }
 
         StopProxies(name);
-        await RecordAsync(project, name, i => i with { Config = With(i.Config, "volatile.last_state.power", "STOPPED") }, cancellationToken).ConfigureAwait(false);
+        await RecordAsync(project, name, i => i with { Config = With(i.Config, "volatile.last_state.power", lastPower) }, cancellationToken).ConfigureAwait(false);
         _events.PublishLifecycle(clean ? "instance-shutdown" : "instance-stopped", Url(name), requestor: requestor, project: project);
         if (instance.Ephemeral)
         {
