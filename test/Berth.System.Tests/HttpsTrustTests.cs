@@ -78,6 +78,15 @@ public sealed class HttpsTrustTests : IAsyncLifetime
         // Unsetting the address stops the listener and setting it again rebinds, without a restart.
         await MustAsync(_berthd.LxcAsync("config", "unset", "core.https_address"));
         Assert.NotEqual(0, (await LxcAsAsync(client, "list", "b:")).ExitCode);
+        using (var taken = new TcpListener(IPAddress.Loopback, 0))
+        {
+            taken.Start();
+            var busy = await _berthd.LxcAsync("config", "set", "core.https_address", "127.0.0.1:" + ((IPEndPoint)taken.LocalEndpoint).Port);
+            Assert.NotEqual(0, busy.ExitCode);
+            Assert.Contains("Cannot listen on https socket", busy.Stderr, StringComparison.Ordinal);
+            Assert.Equal("", (await MustAsync(_berthd.LxcAsync("config", "get", "core.https_address"))).Stdout.Trim());
+        }
+
         await MustAsync(_berthd.LxcAsync("config", "set", "core.https_address", $"127.0.0.1:{_port}"));
         Assert.Equal($"{_prefix}c", (await MustAsync(LxcAsAsync(client, "list", "b:", "--format", "csv", "-c", "n"))).Stdout.Trim());
     }
