@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Berth.Cli.Config;
+using System.Security.Cryptography.X509Certificates;
 using Berth.Client;
 
 namespace Berth.Cli;
@@ -88,18 +89,38 @@ internal sealed class CliContext : IDisposable
             throw new CliException($"The remote \"{remote}\" doesn't exist");
         }
 
-        var socket = SocketPath(entry.Addr, Host.GetEnvironment)
-            ?? throw new CliException($"The remote \"{remote}\" ({entry.Addr}) is not reachable: only unix:// remotes are supported for now");
-        client = Host.ConnectUnix(socket);
+        if (entry.Addr.StartsWith("https://", StringComparison.Ordinal))
+        {
+            client = ConnectHttps(remote, entry);
+        }
+        else
+        {
+            var socket = SocketPath(entry.Addr, Host.GetEnvironment)
+                ?? throw new CliException($"The remote \"{remote}\" ({entry.Addr}) is not reachable: only unix:// and https:// remotes are supported");
+            client = Host.ConnectUnix(socket);
+        }
+
         client.Project = string.IsNullOrEmpty(Project) ? (entry.Project.Length > 0 ? entry.Project : null) : Project;
         if (Debug)
         {
-            Error.WriteLine($"DEBUG: connecting to remote \"{remote}\" over unix socket {socket}");
+            Error.WriteLine($"DEBUG: connecting to remote \"{remote}\" at {entry.Addr}");
             client.Log = message => Error.WriteLine("DEBUG: " + message);
         }
 
         _clients[remote] = client;
         return client;
+    }
+
+    /// <summary>The client certificate and pinned server certificates of this configuration.</summary>
+    public ClientCertificates Certificates => new(Config.Directory);
+
+    /// <summary>An HTTPS remote: the client certificate (unless public) and the pinned server certificate, if any.</summary>
+    private BerthClient ConnectHttps(string remote, RemoteEntry entry)
+    {
+        var certificates = Certificates;
+        var clientCertificate = entry.Public ? null : certificates.LoadClientCertificate();
+        using var serverCertificate = certificates.LoadServerCertificate(remote);
+        return BerthClient.ConnectHttps(new Uri(entry.Addr), clientCertificate, serverCertificate is null ? null : X509CertificateLoader.LoadCertificate(serverCertificate.RawData));
     }
 
     /// <summary>The socket of a <c>unix://</c> address: <c>unix://</c> is the default socket, <c>unix:///path</c> a given one.</summary>

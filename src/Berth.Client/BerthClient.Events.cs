@@ -45,7 +45,7 @@ public sealed partial class BerthClient
     {
         var path = EventsPath(types, allProjects);
         using var socket = new ClientWebSocket();
-        await socket.ConnectAsync(new Uri("ws://unix.socket" + WithProject(path)), Invoker, cancellationToken).ConfigureAwait(false);
+        await socket.ConnectAsync(new Uri((BaseAddress.Scheme == "https" ? "wss://" : "ws://") + BaseAddress.Authority + WithProject(path)), Invoker, cancellationToken).ConfigureAwait(false);
 
         var buffer = new byte[16 * 1024];
         using var message = new MemoryStream();

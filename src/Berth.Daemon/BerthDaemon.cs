@@ -184,7 +184,7 @@ internal sealed class BerthDaemon : IAsyncDisposable
     private static void MapEndpoints(WebApplication app)
     {
         var services = app.Services;
-        new ServerEndpoints(services.GetRequiredService<DaemonContext>(), services.GetRequiredService<ServerConfigService>()).Map(app);
+        new ServerEndpoints(services.GetRequiredService<DaemonContext>(), services.GetRequiredService<ServerConfigService>(), services.GetRequiredService<HttpsListener>()).Map(app);
         new ProfilesEndpoints(services.GetRequiredService<ProfileService>()).Map(app);
         new OperationsEndpoints(services.GetRequiredService<OperationManager>(), services.GetRequiredService<EventHub>()).Map(app);
         new EventsEndpoints(services.GetRequiredService<EventHub>()).Map(app);

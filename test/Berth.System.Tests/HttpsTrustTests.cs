@@ -63,6 +63,10 @@ public sealed class HttpsTrustTests : IAsyncLifetime
         Assert.Equal(0, (await LxcAsAsync(client, "exec", $"b:{_prefix}c", "--", "true")).ExitCode);
         Assert.Equal(3, (await LxcAsAsync(client, "exec", $"b:{_prefix}c", "--", "sh", "-c", "exit 3")).ExitCode);
 
+        // berth reads the same config dir (config.yml, client.crt, servercerts/) and execs over the same HTTPS remote.
+        var berthExec = await MustAsync(BerthAsAsync(client, "exec", $"b:{_prefix}c", "--", "cat", "/etc/hostname"));
+        Assert.Equal($"{_prefix}c\n", berthExec.Stdout);
+
         // The trust store holds exactly the client's certificate, by LXD's fingerprint.
         var trust = (await MustAsync(_berthd.LxcAsync("config", "trust", "list", "--format", "csv"))).Stdout.Trim();
         var fingerprint = Fingerprint(Path.Combine(client, "client.crt"));
@@ -74,6 +78,15 @@ public sealed class HttpsTrustTests : IAsyncLifetime
         // Unsetting the address stops the listener and setting it again rebinds, without a restart.
         await MustAsync(_berthd.LxcAsync("config", "unset", "core.https_address"));
         Assert.NotEqual(0, (await LxcAsAsync(client, "list", "b:")).ExitCode);
+        using (var taken = new TcpListener(IPAddress.Loopback, 0))
+        {
+            taken.Start();
+            var busy = await _berthd.LxcAsync("config", "set", "core.https_address", "127.0.0.1:" + ((IPEndPoint)taken.LocalEndpoint).Port);
+            Assert.NotEqual(0, busy.ExitCode);
+            Assert.Contains("Cannot listen on https socket", busy.Stderr, StringComparison.Ordinal);
+            Assert.Equal("", (await MustAsync(_berthd.LxcAsync("config", "get", "core.https_address"))).Stdout.Trim());
+        }
+
         await MustAsync(_berthd.LxcAsync("config", "set", "core.https_address", $"127.0.0.1:{_port}"));
         Assert.Equal($"{_prefix}c", (await MustAsync(LxcAsAsync(client, "list", "b:", "--format", "csv", "-c", "n"))).Stdout.Trim());
     }
@@ -182,6 +195,59 @@ public sealed class HttpsTrustTests : IAsyncLifetime
         Assert.Equal($"before False\nwrong refused\nafter True\nnames {_prefix}p\ncerts {fingerprint}\n", result.Stdout);
     }
 
+    [Fact]
+    public async Task Berth_RemoteAddWithPasswordAndToken_ListRenameRemove()
+    {
+        await MustAsync(_berthd.LxcAsync("init", "--empty", _prefix + "r"));
+        var client = NewClient();
+
+        var wrong = await BerthAsAsync(client, "remote", "add", "b", Url, "--password", "wrong", "--accept-certificate");
+        Assert.NotEqual(0, wrong.ExitCode);
+        Assert.Contains("not authorized", wrong.Stderr, StringComparison.Ordinal);
+        Assert.Equal("", (await _berthd.LxcAsync("config", "trust", "list", "--format", "csv")).Stdout.Trim());
+        Assert.DoesNotContain("b,", (await MustAsync(BerthAsAsync(client, "remote", "list", "--format", "csv"))).Stdout, StringComparison.Ordinal);
+
+        // Without --accept-certificate the fingerprint is asked for; "n" refuses the server.
+        var refused = await ProcessRunner.RunAsync(Path.Combine(_berthd.Bin, "berth"), ["remote", "add", "b", Url, "--password", Password], ClientEnv(client), "n\n");
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("Certificate fingerprint: " + Fingerprint(Path.Combine(_berthd.Dir, "server.crt")), refused.Stdout, StringComparison.Ordinal);
+
+        await MustAsync(BerthAsAsync(client, "remote", "add", "b", Url, "--password", Password, "--accept-certificate"));
+        Assert.Contains($"b,{Url},lxd,tls,NO,NO,NO", (await MustAsync(BerthAsAsync(client, "remote", "list", "--format", "csv"))).Stdout, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(client, "servercerts", "b.crt")));
+        Assert.Equal($"{_prefix}r", FirstColumn((await MustAsync(BerthAsAsync(client, "list", "b:", "--format", "csv"))).Stdout));
+        var trust = (await MustAsync(_berthd.LxcAsync("config", "trust", "list", "--format", "csv"))).Stdout.Trim();
+        Assert.Contains(Fingerprint(Path.Combine(client, "client.crt"))[..12], trust, StringComparison.Ordinal);
+
+        await MustAsync(BerthAsAsync(client, "remote", "rename", "b", "bb"));
+        await MustAsync(BerthAsAsync(client, "remote", "switch", "bb"));
+        Assert.Equal("bb", (await MustAsync(BerthAsAsync(client, "remote", "get-default"))).Stdout.Trim());
+        Assert.Equal($"{_prefix}r", FirstColumn((await MustAsync(BerthAsAsync(client, "list", "--format", "csv"))).Stdout));
+        Assert.NotEqual(0, (await BerthAsAsync(client, "remote", "remove", "bb")).ExitCode); // the default
+        await MustAsync(BerthAsAsync(client, "remote", "switch", "local"));
+        await MustAsync(BerthAsAsync(client, "remote", "remove", "bb"));
+        Assert.False(File.Exists(Path.Combine(client, "servercerts", "bb.crt")));
+        Assert.Equal("local (current),unix://,lxd,file access,NO,YES,NO", (await MustAsync(BerthAsAsync(client, "remote", "list", "--format", "csv"))).Stdout.Trim());
+
+        // A token names the server's addresses and fingerprint: no flags needed, and it works once.
+        var token = (await MustAsync(_berthd.LxcAsync("config", "trust", "add", "--name", "bt"))).Stdout.Trim().Split('\n')[^1].Trim();
+        var tokenClient = NewClient();
+        await MustAsync(BerthAsAsync(tokenClient, "remote", "add", "t", token));
+        Assert.Equal($"{_prefix}r", FirstColumn((await MustAsync(BerthAsAsync(tokenClient, "list", "t:", "--format", "csv"))).Stdout));
+        Assert.NotEqual(0, (await BerthAsAsync(NewClient(), "remote", "add", "t", token)).ExitCode);
+        Assert.Contains("client,bt,", (await MustAsync(_berthd.LxcAsync("config", "trust", "list", "--format", "csv"))).Stdout, StringComparison.Ordinal);
+    }
+
+    private Task<ProcessResult> BerthAsAsync(string clientDir, params string[] args) =>
+        ProcessRunner.RunAsync(Path.Combine(_berthd.Bin, "berth"), args, ClientEnv(clientDir), timeout: TimeSpan.FromSeconds(60));
+
+    private Dictionary<string, string> ClientEnv(string clientDir) => new(_berthd.Env)
+    {
+        ["LXD_CONF"] = clientDir,
+        ["BERTH_CONF"] = clientDir,
+        ["HOME"] = clientDir,
+    };
+
     private string NewClient()
     {
         var dir = Path.Combine(Path.GetTempPath(), "berth-https-client-" + Guid.NewGuid().ToString("N")[..8]);
@@ -191,18 +257,15 @@ public sealed class HttpsTrustTests : IAsyncLifetime
     }
 
     private Task<ProcessResult> LxcAsAsync(string clientDir, params string[] args) =>
-        ProcessRunner.RunAsync(SystemRequirements.Tool("lxc"), args, new Dictionary<string, string>(_berthd.Env)
-        {
-            ["LXD_CONF"] = clientDir,
-            ["BERTH_CONF"] = clientDir,
-            ["HOME"] = clientDir,
-        }, timeout: TimeSpan.FromSeconds(60));
+        ProcessRunner.RunAsync(SystemRequirements.Tool("lxc"), args, ClientEnv(clientDir), timeout: TimeSpan.FromSeconds(60));
 
     private HttpClient UntrustedClient() => new(new SocketsHttpHandler
     {
         SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true },
     })
     { BaseAddress = new Uri(Url), Timeout = TimeSpan.FromSeconds(30) };
+
+    private static string FirstColumn(string csv) => string.Join('\n', csv.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(',')[0]));
 
     private static string Metadata(string envelope) =>
         JsonDocument.Parse(envelope).RootElement.GetProperty("metadata").GetRawText();

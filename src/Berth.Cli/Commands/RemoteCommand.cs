@@ -5,12 +5,15 @@ using Berth.Cli.Output;
 
 namespace Berth.Cli.Commands;
 
-/// <summary><c>berth remote</c>: the remotes of config.yml (only <c>unix://</c> ones are usable for now).</summary>
+/// <summary><c>berth remote</c>: the remotes of config.yml (<c>unix://</c> and <c>https://</c> LXD-protocol servers).</summary>
 internal sealed class RemoteCommand : Command
 {
     public RemoteCommand(CliApp app) : base("remote", "Manage the list of remote servers")
     {
+        Subcommands.Add(new RemoteAddCommand(app));
         Subcommands.Add(new RemoteListCommand(app));
+        Subcommands.Add(new RemoteRemoveCommand(app));
+        Subcommands.Add(new RemoteRenameCommand(app));
         Subcommands.Add(new RemoteGetDefaultCommand(app));
         Subcommands.Add(new RemoteSwitchCommand(app));
     }
@@ -95,6 +98,90 @@ internal sealed class RemoteSwitchCommand : Command
 
         context.Config.DefaultRemote = name;
         context.Config.Save();
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary><c>berth remote remove NAME</c>: forgets the remote and its pinned certificate.</summary>
+internal sealed class RemoteRemoveCommand : Command
+{
+    private readonly Argument<string> _remote = new("remote") { Description = "Remote name" };
+
+    public RemoteRemoveCommand(CliApp app) : base("remove", "Remove remotes")
+    {
+        Aliases.Add("rm");
+        Arguments.Add(_remote);
+        app.SetAction(this, RunAsync);
+    }
+
+    private Task RunAsync(CliContext context, CancellationToken cancellationToken)
+    {
+        var name = context.GetValue(_remote);
+        var config = context.Config;
+        if (!config.Remotes.ContainsKey(name))
+        {
+            throw new CliException($"Remote {name} doesn't exist");
+        }
+
+        if (config.DefaultRemote == name)
+        {
+            throw new CliException("Can't remove the default remote");
+        }
+
+        config.Remotes.Remove(name);
+        File.Delete(context.Certificates.ServerCertificatePath(name));
+        config.Save();
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary><c>berth remote rename OLD NEW</c>: the pinned certificate and the default follow.</summary>
+internal sealed class RemoteRenameCommand : Command
+{
+    private readonly Argument<string> _remote = new("remote") { Description = "Remote name" };
+    private readonly Argument<string> _newName = new("new-name") { Description = "New remote name" };
+
+    public RemoteRenameCommand(CliApp app) : base("rename", "Rename remotes")
+    {
+        Aliases.Add("mv");
+        Arguments.Add(_remote);
+        Arguments.Add(_newName);
+        app.SetAction(this, RunAsync);
+    }
+
+    private Task RunAsync(CliContext context, CancellationToken cancellationToken)
+    {
+        var (name, newName) = (context.GetValue(_remote), context.GetValue(_newName));
+        var config = context.Config;
+        if (!config.Remotes.TryGetValue(name, out var entry))
+        {
+            throw new CliException($"Remote {name} doesn't exist");
+        }
+
+        if (config.Remotes.ContainsKey(newName))
+        {
+            throw new CliException($"Remote {newName} already exists");
+        }
+
+        if (newName.Contains(':', StringComparison.Ordinal))
+        {
+            throw new CliException("Remote names may not contain colons");
+        }
+
+        var certificates = context.Certificates;
+        if (File.Exists(certificates.ServerCertificatePath(name)))
+        {
+            File.Move(certificates.ServerCertificatePath(name), certificates.ServerCertificatePath(newName));
+        }
+
+        config.Remotes.Remove(name);
+        config.Remotes[newName] = entry;
+        if (config.DefaultRemote == name)
+        {
+            config.DefaultRemote = newName;
+        }
+
+        config.Save();
         return Task.CompletedTask;
     }
 }

@@ -13,11 +13,13 @@ internal sealed class ServerEndpoints
     private static readonly byte[] RootEnvelope = ApiResults.SyncEnvelope("""["/1.0"]"""u8);
     private readonly DaemonContext _daemon;
     private readonly ServerConfigService _config;
+    private readonly HttpsListener _https;
     private readonly byte[] _untrustedEnvelope;
     private volatile CachedServer? _cached;
 
-    public ServerEndpoints(DaemonContext daemon, ServerConfigService config)
+    public ServerEndpoints(DaemonContext daemon, ServerConfigService config, HttpsListener https)
     {
+        _https = https;
         _daemon = daemon;
         _config = config;
         _config.Changed += _ => _cached = null;
@@ -47,6 +49,7 @@ internal sealed class ServerEndpoints
     {
         context.RequireTrusted();
         var body = await context.Request.ReadJsonAsync(ApiJsonContext.Wire.ServerPut).ConfigureAwait(false);
+        _https.CheckBindable(body.Config?.GetValueOrDefault("core.https_address"));
         await _config.ReplaceAsync(body.Config ?? [], context.Request.IfMatch(), context.Requestor(), context.RequestAborted).ConfigureAwait(false);
         await ApiResults.EmptySyncAsync(context).ConfigureAwait(false);
     }
@@ -55,6 +58,7 @@ internal sealed class ServerEndpoints
     {
         context.RequireTrusted();
         var body = await context.Request.ReadJsonAsync(ApiJsonContext.Wire.ServerPut).ConfigureAwait(false);
+        _https.CheckBindable(body.Config?.GetValueOrDefault("core.https_address"));
         await _config.PatchAsync(body.Config ?? [], context.Request.IfMatch(), context.Requestor(), context.RequestAborted).ConfigureAwait(false);
         await ApiResults.EmptySyncAsync(context).ConfigureAwait(false);
     }

@@ -127,6 +127,30 @@ internal sealed class HttpsListener : IDisposable
         }
     }
 
+    /// <summary>
+    /// Refuses (400) a new <c>core.https_address</c> that cannot be listened on, before the config changes, as LXD
+    /// does; the address served now and an empty one are always accepted.
+    /// </summary>
+    public void CheckBindable(string? address)
+    {
+        if (string.IsNullOrWhiteSpace(address) || address.Trim() == _address)
+        {
+            return;
+        }
+
+        try
+        {
+            if (_address is null || ListenAddresses.Parse(_address) != ListenAddresses.Parse(address))
+            {
+                Probe(address.Trim());
+            }
+        }
+        catch (Exception e) when (e is SocketException or FormatException or ArgumentException or OverflowException)
+        {
+            throw new Berth.Api.ApiException(400, $"Cannot listen on https socket \"{address}\": {e.Message}");
+        }
+    }
+
     /// <summary>Binds and releases the address, so a taken port is found before Kestrel tries it.</summary>
     private static void Probe(string address)
     {
