@@ -180,6 +180,13 @@ static int cmd_start(const char *lxcpath, const char *name)
 	/* The monitor must not keep our stdout/stderr pipes (berthd reads them to EOF). */
 	c->want_close_all_fds(c, true);
 
+	/* With newuidmap/newgidmap on PATH liblxc writes the id maps through them, each
+	 * behind an "sh -c": four execs on every start. As root it can write the same
+	 * maps itself, which it does when it finds no such tools on PATH. berthd runs
+	 * no lxc hooks, so nothing else of liblxc's start looks at PATH. */
+	if (geteuid() == 0)
+		setenv("PATH", "", 1);
+
 	struct hier before[MAX_HIER];
 	int nbefore = read_cgroups(before, MAX_HIER);
 	bool started = c->start(c, 0, NULL);

@@ -132,6 +132,7 @@ public sealed record InstanceSource
     [JsonPropertyName("mode")] public string Mode { get; set; } = "";
     [JsonPropertyName("source")] public string SourceName { get; set; } = "";
     [JsonPropertyName("instance_only")] public bool InstanceOnly { get; set; }
+    [JsonPropertyName("refresh")] public bool Refresh { get; set; }
     [JsonPropertyName("project")] public string Project { get; set; } = "";
 }
 

@@ -16,6 +16,19 @@ public static class DebianImageBuilder
     // What a useful minimal system needs on top of minbase; ifupdown is left out, networkd does DHCP.
     private const string Include = "systemd-sysv,systemd-resolved,dbus,iproute2,iputils-ping,procps,ca-certificates,netbase,less";
 
+    private static readonly string[] ContainerMaskedUnits =
+    [
+        "sys-kernel-debug.mount", "sys-kernel-config.mount", "sys-fs-fuse-connections.mount", "dev-hugepages.mount",
+        "systemd-modules-load.service", "modprobe@.service", "systemd-pstore.service", "systemd-hwdb-update.service",
+        "systemd-journald-audit.socket", "systemd-network-generator.service", "e2scrub_reap.service",
+    ];
+
+    private static readonly string[] ContainerMaskedGenerators =
+    [
+        "systemd-cryptsetup-generator", "systemd-integritysetup-generator", "systemd-veritysetup-generator",
+        "systemd-hibernate-resume-generator", "systemd-gpt-auto-generator", "systemd-system-update-generator",
+    ];
+
     /// <summary>Writes the image to <paramref name="output"/> (a work directory beside it is removed afterwards) and returns its description.</summary>
     public static async Task<string> BuildAsync(string output, string release = DefaultRelease, string? mirror = null, Action<string>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -96,10 +109,26 @@ public static class DebianImageBuilder
             """, cancellationToken).ConfigureAwait(false);
         await BuildProcess.RunAsync("chroot", [rootfs, "systemctl", "enable", "systemd-networkd.service", "systemd-resolved.service"], progress, cancellationToken).ConfigureAwait(false);
 
-        // debugfs cannot be mounted in a user namespace: masked, or the system stays "degraded".
-        var mask = At("/etc/systemd/system/sys-kernel-debug.mount");
-        File.Delete(mask);
-        File.CreateSymbolicLink(mask, "/dev/null");
+        // debugfs cannot be mounted in a user namespace: masked, or the system stays "degraded". The rest are
+        // masked for the same reason distrobuilder's container generator masks its list: they load kernel modules
+        // (no kmod in the image; a container cannot anyway), mount kernel filesystems a user namespace cannot, or
+        // read the kernel command line, hardware and block devices a container does not have. Each still costs a
+        // process and a place in the boot's critical chain.
+        foreach (var unit in ContainerMaskedUnits)
+        {
+            var mask = At("/etc/systemd/system/" + unit);
+            File.Delete(mask);
+            File.CreateSymbolicLink(mask, "/dev/null");
+        }
+
+        // Generators for disks, encryption, hibernation and offline updates find nothing in a container.
+        Directory.CreateDirectory(At("/etc/systemd/system-generators"));
+        foreach (var generator in ContainerMaskedGenerators)
+        {
+            var mask = At("/etc/systemd/system-generators/" + generator);
+            File.Delete(mask);
+            File.CreateSymbolicLink(mask, "/dev/null");
+        }
 
         // Package caches and indexes are not part of an image.
         foreach (var dir in new[] { "/var/cache/apt/archives", "/var/lib/apt/lists" })

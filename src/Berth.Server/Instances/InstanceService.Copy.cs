@@ -28,6 +28,11 @@ public sealed partial class InstanceService
     public async Task<Instance> CopyAsync(string project, InstancesPost request, EventLifecycleRequestor? requestor, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (IsRefresh(project, request))
+        {
+            return await RefreshAsync(project, request, requestor, cancellationToken).ConfigureAwait(false);
+        }
+
         var sourceProject = SourceProject(project, request.Source);
         var (sourceName, snapName) = CopySource(request.Source);
         var reader = _store.Snapshot();

@@ -22,6 +22,12 @@ public sealed partial class InstanceService
         }
 
         var snapshot = _store.Snapshot();
+        if (IsRefresh(project, request))
+        {
+            ValidateRefresh(project, request);
+            return;
+        }
+
         if (snapshot.Get(Key(project, request.Name)) is not null)
         {
             throw new ApiException(409, "Instance \"" + request.Name + "\" already exists");

@@ -124,12 +124,12 @@ public sealed partial class InstanceService
 
     /// <summary>
     /// The expanded devices with each custom-volume disk (<c>pool=</c> + <c>source=</c>) turned into the host-path
-    /// disk it amounts to: the volume's directory, always shifted (an idmapped mount), so files keep host-root
-    /// ownership on the pool yet belong to the container's root inside. The disk renderer and hot-plug then treat
+    /// disk it amounts to: the volume's directory, shifted (an idmapped mount) unless <c>security.unmapped</c>, so files
+    /// keep host-root ownership on the pool yet belong to the container's root inside. The disk renderer and hot-plug then treat
     /// volumes like any other host path.
     /// </summary>
     private Dictionary<string, Dictionary<string, string>> MountableDevices(Instance instance) =>
         instance.ExpandedDevices.ToDictionary(d => d.Key, d => d.Value.GetValueOrDefault("type") == "disk" && d.Value.GetValueOrDefault("pool") is { Length: > 0 } && d.Value.GetValueOrDefault("path") is { Length: > 1 }
-            ? new Dictionary<string, string>(d.Value.Where(kv => kv.Key != "pool"), StringComparer.Ordinal) { ["source"] = _volumes.DiskSource(instance.Project, d.Value), ["shift"] = "true" }
+            ? new Dictionary<string, string>(d.Value.Where(kv => kv.Key != "pool"), StringComparer.Ordinal) { ["source"] = _volumes.DiskSource(instance.Project, d.Value), ["shift"] = _volumes.IsUnmapped(instance.Project, d.Value) ? "false" : "true" }
             : d.Value, StringComparer.Ordinal);
 }

@@ -164,6 +164,7 @@ public sealed partial class StorageVolumeService
         }
 
         ValidateConfig(pool, config);
+        CheckShiftingChange(pool, project, name, current, config);
         if (config.GetValueOrDefault("size") != current.Config.GetValueOrDefault("size"))
         {
             await ApplySizeAsync(_pools.DriverOf(pool), VolumePath(pool, project, name), config, cancellationToken).ConfigureAwait(false);

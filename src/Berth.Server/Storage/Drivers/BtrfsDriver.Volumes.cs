@@ -1,3 +1,6 @@
+using Berth.Api;
+using Berth.Native;
+
 namespace Berth.Server.Storage.Drivers;
 
 internal sealed partial class BtrfsDriver
@@ -8,10 +11,20 @@ internal sealed partial class BtrfsDriver
         await StorageTools.RunAsync("btrfs", ["-q", "subvolume", "create", path], cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task SnapshotVolumeAsync(string source, string target, bool readOnly, CancellationToken cancellationToken)
+    public Task SnapshotVolumeAsync(string source, string target, bool readOnly, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-        await StorageTools.RunAsync("btrfs", readOnly ? ["-q", "subvolume", "snapshot", "-r", source, target] : ["-q", "subvolume", "snapshot", source, target], cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // By ioctl rather than the tool: a copy of an instance with snapshots makes several in a row.
+            BtrfsSubvolume.Snapshot(source, target, readOnly);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            throw new ApiException(500, $"Failed to snapshot \"{source}\": {e.Message}");
+        }
+
+        return Task.CompletedTask;
     }
 
     public async Task DeleteVolumeAsync(string path, CancellationToken cancellationToken)
@@ -21,7 +34,15 @@ internal sealed partial class BtrfsDriver
             return;
         }
 
-        await StorageTools.RunAsync("btrfs", ["-q", "subvolume", "delete", path], cancellationToken).ConfigureAwait(false);
+        try
+        {
+            BtrfsSubvolume.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            // Not a subvolume (a directory left by an interrupted fill) or an older kernel's refusal: the tool decides.
+            await StorageTools.RunAsync("btrfs", ["-q", "subvolume", "delete", path], cancellationToken).ConfigureAwait(false);
+        }
     }
 
     public async Task SetQuotaAsync(string path, long? bytes, CancellationToken cancellationToken)
