@@ -31,7 +31,7 @@ def lease(sock, env_spec, pattern, runs):
         name = pattern.replace("{i}", str(i))
         conn = UnixHTTP(sock)
         start = time.perf_counter()
-        subprocess.run(["lxc", "start", name], env=env, check=True)
+        subprocess.run(["lxc", "start", name], env=env, check=True, stdout=subprocess.DEVNULL)
         deadline = start + 30
         while not has_ipv4(conn, name):
             if time.perf_counter() > deadline:
