@@ -33,6 +33,14 @@ cleanup() {
         for c in $(LXD_DIR=$work/berth lxc list --format csv -c n 2>/dev/null); do LXD_DIR=$work/berth lxc delete -f "$c" >/dev/null 2>&1; done
         LXD_DIR=$work/berth lxc storage delete benchbt >/dev/null 2>&1
     fi
+    # The bench networks: their instances first, then the bridges (LXD leaves its bridges up when it stops).
+    if [ -f "$work/lxd-net" ]; then
+        LXD_DIR=$work/lxd LXD_CONF=$work/conf lxc network delete "$(cat "$work/lxd-net")" >/dev/null 2>&1
+    fi
+    if [ -f "$work/berth-net" ]; then
+        for c in $(LXD_DIR=$work/berth lxc list --format csv -c n 2>/dev/null); do LXD_DIR=$work/berth lxc delete -f "$c" >/dev/null 2>&1; done
+        LXD_DIR=$work/berth lxc network delete "$(cat "$work/berth-net")" >/dev/null 2>&1
+    fi
     for d in "$work/berth/containers"/*; do [ -d "$d" ] && lxc-stop -P "$work/berth/containers" -n "$(basename "$d")" -k >/dev/null 2>&1; done
     if [ -n "$berth_pid" ]; then BERTH_DIR=$work/berth "$work/bin/berthd" shutdown --timeout 20 >/dev/null 2>&1 || kill "$berth_pid"; fi
     if [ -n "$lxd_pid" ]; then LXD_DIR=$work/lxd lxd shutdown --timeout 60 >/dev/null 2>&1 || kill "$lxd_pid"; fi
@@ -241,7 +249,65 @@ if want scale; then
         $with_lxd && { LXD_DIR=$work/lxd LXD_CONF=$work/conf lxc delete -f "scale$i" >/dev/null 2>&1 || true; }
     done
 fi
-for missing in image.import_debian network.dhcp_lease network.proxy remote.cross_host_copy; do
+# Networks: a bridge on each daemon (explicit free 10.x.y.0/24s: LXD's own probe is fooled by this host's network),
+# container start -> IPv4 lease, and a tcp proxy device on loopback to busybox nc inside (echo for the round trip,
+# a sink for the bulk transfer), beside LXD's forkproxy. Each forwarder's RSS is reported too.
+if want network; then
+    read -r bprefix lprefix < <(python3 -c '
+import random, subprocess
+used = subprocess.run(["ip", "-4", "route", "show", "table", "all"], capture_output=True, text=True).stdout + subprocess.run(["ip", "-4", "addr"], capture_output=True, text=True).stdout
+free = [p for p in (f"10.{random.randint(100, 249)}.{random.randint(0, 254)}" for _ in range(200)) if p + "." not in used]
+print(free[0], free[1])')
+    bnet=bb$RANDOM lnet=lb$RANDOM
+    LXD_DIR=$work/berth lxc image import "$work/busybox.tar.gz" --alias busybox >/dev/null 2>&1 || true
+    LXD_DIR=$work/berth lxc network create "$bnet" ipv4.address="$bprefix.1/24" ipv4.nat=false ipv6.address=none >/dev/null
+    echo "$bnet" >"$work/berth-net"
+    for i in $(seq 0 $((runs - 1))); do LXD_DIR=$work/berth lxc init busybox "dhcp$i" --network "$bnet" >/dev/null; done
+    b=$(python3 bench/network_bench.py lease "$bsock" "LXD_DIR=$work/berth,LXD_CONF=$work/conf" 'dhcp{i}' "$runs")
+    l=null
+    if $with_lxd; then
+        LXD_DIR=$work/lxd lxc image import "$work/busybox.tar.gz" --alias busybox >/dev/null 2>&1 || true
+        LXD_DIR=$work/lxd LXD_CONF=$work/conf lxc network create "$lnet" ipv4.address="$lprefix.1/24" ipv4.nat=false ipv6.address=none >/dev/null
+        echo "$lnet" >"$work/lxd-net"
+        for i in $(seq 0 $((runs - 1))); do LXD_DIR=$work/lxd LXD_CONF=$work/conf lxc init busybox "dhcp$i" --network "$lnet" >/dev/null; done
+        l=$(python3 bench/network_bench.py lease "$lsock" "LXD_DIR=$work/lxd,LXD_CONF=$work/conf" 'dhcp{i}' "$runs")
+    fi
+    measure network.dhcp_lease "<= 0.5 s" "$b" "$l"
+
+    proxy_side() { # daemon-dir base-port: a container with echo (:9000) and sink (:9001) servers behind two proxy devices
+        LXD_DIR=$1 LXD_CONF=$work/conf lxc launch busybox pxbench >/dev/null
+        LXD_DIR=$1 LXD_CONF=$work/conf lxc exec pxbench -- sh -c 'nc -ll -p 9000 -e /bin/cat </dev/null >/dev/null 2>&1 & nc -ll -p 9001 -e /bin/sh -c "cat >/dev/null" </dev/null >/dev/null 2>&1 &'
+        LXD_DIR=$1 LXD_CONF=$work/conf lxc config device add pxbench echo proxy listen=tcp:127.0.0.1:$2 connect=tcp:127.0.0.1:9000 >/dev/null
+        LXD_DIR=$1 LXD_CONF=$work/conf lxc config device add pxbench sink proxy listen=tcp:127.0.0.1:$(($2 + 1)) connect=tcp:127.0.0.1:9001 >/dev/null
+        sleep 0.5
+    }
+    proxy_rss() { # listen port: the RSS (kB) of the process listening there
+        python3 - "$1" <<'PY'
+import json, os, sys
+port = "%04X" % int(sys.argv[1])
+inodes = {l.split()[9] for l in open("/proc/net/tcp").readlines()[1:] if l.split()[1].endswith(":" + port) and l.split()[3] == "0A"}
+for pid in filter(str.isdigit, os.listdir("/proc")):
+    try:
+        if any(os.readlink(f"/proc/{pid}/fd/{fd}") in {f"socket:[{i}]" for i in inodes} for fd in os.listdir(f"/proc/{pid}/fd")):
+            print(json.dumps([int(l.split()[1]) for l in open(f"/proc/{pid}/status") if l.startswith("VmRSS")]))
+            sys.exit(0)
+    except OSError:
+        pass
+print("null")
+PY
+    }
+    proxy_side "$work/berth" 41000
+    b_rtt=$(python3 bench/network_bench.py rtt 41000 "$runs") b_bulk=$(python3 bench/network_bench.py bulk 41001 "$runs" 200) b_rss=$(proxy_rss 41000)
+    l_rtt=null l_bulk=null l_rss=null
+    if $with_lxd; then
+        proxy_side "$work/lxd" 42000
+        l_rtt=$(python3 bench/network_bench.py rtt 42000 "$runs") l_bulk=$(python3 bench/network_bench.py bulk 42001 "$runs" 200) l_rss=$(proxy_rss 42000)
+    fi
+    measure network.proxy_latency "<= LXD (median round trip, ms)" "$b_rtt" "$l_rtt"
+    measure network.proxy_throughput "<= LXD (ms per 200 MB; MB/s = 200000/ms)" "$b_bulk" "$l_bulk"
+    measure network.proxy_rss_kb "(kB, not ms) berth-fork vs LXD forkproxy" "$b_rss" "$l_rss"
+fi
+for missing in image.import_debian remote.cross_host_copy; do
     want "$missing" && measure "$missing" "-" '"missing (not landed)"' '"missing (not landed)"'
 done
 
@@ -256,7 +322,12 @@ def fmt(v, unit):
 print(f"{'workload':34} {'berth min/median/max':30} {'lxd min/median/max':30} {'ratio':>7}  target")
 for entry in sys.argv[3:]:
     name, target, b, l = entry.split("|", 3)
-    b, l = json.loads(b), json.loads(l)
+    def parse(v):
+        try:
+            return json.loads(v)
+        except ValueError:
+            return "unparsable: " + v[:40]
+    b, l = parse(b), parse(l)
     ratio = statistics.median(b) / statistics.median(l) if isinstance(b, list) and isinstance(l, list) and b and l else None
     unit = "kB" if name.endswith("_kb") else "ms"
     print(f"{name:34} {fmt(b, unit):30} {fmt(l, unit):30} {('%.2f' % ratio) if ratio else '-':>7}  {target}")

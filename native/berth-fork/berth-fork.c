@@ -11,6 +11,7 @@
  *   berth-fork ips   <lxcpath> <name> [iface]
  *   berth-fork mount <pid> <source> <target> <options>   (hotplug.c)
  *   berth-fork umount <pid> <target>
+ *   berth-fork forkproxy <pid> <listen> <connect> <host|instance> [uid gid mode]   (proxy.c)
  *
  * berthd writes <lxcpath>/<name>/config itself; lxc_container_new() loads it.
  * load_config() must not be called again (it appends list keys like lxc.idmap).
@@ -47,7 +48,8 @@ static int usage(void)
 		"       berth-fork exec <lxcpath> <name> [--cwd DIR] [--uid N] [--gid N] [--env K=V]... [--status-fd N] -- argv...\n"
 		"       berth-fork ips <lxcpath> <name> [iface]\n"
 		"       berth-fork mount <pid> <source> <target> <bind|rbind[,ro][,idmap][,create=dir|file]>\n"
-		"       berth-fork umount <pid> <target>\n");
+		"       berth-fork umount <pid> <target>\n"
+		"       berth-fork forkproxy <pid> <listen> <connect> <host|instance> [<uid> <gid> <mode>]\n");
 	return 2;
 }
 
@@ -422,6 +424,9 @@ int main(int argc, char **argv)
 		return usage();
 
 	const char *cmd = argv[1], *lxcpath = argv[2], *name = argv[3];
+
+	if (strcmp(cmd, "forkproxy") == 0)
+		return cmd_forkproxy(argc - 2, argv + 2);
 
 	if (strcmp(cmd, "start") == 0 && argc == 4)
 		return cmd_start(lxcpath, name);

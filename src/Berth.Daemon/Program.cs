@@ -18,7 +18,6 @@ internal static class Program
         root.Subcommands.Add(InitCommand.Create());
         root.Subcommands.Add(ActivateIfNeededCommand.Create());
         root.Subcommands.Add(VersionCommand.Create());
-        root.Subcommands.Add(ForkProxyCommand.Create());
         return root.Parse(args).InvokeAsync();
     }
 }

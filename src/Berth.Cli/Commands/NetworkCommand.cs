@@ -20,6 +20,12 @@ internal sealed class NetworkCommand : Command
         Subcommands.Add(new NetworkSetCommand(app, unset: true));
         Subcommands.Add(new NetworkRenameCommand(app));
         Subcommands.Add(new NetworkListLeasesCommand(app));
+        Subcommands.Add(new NetworkAttachCommand(app, profile: false));
+        Subcommands.Add(new NetworkAttachCommand(app, profile: true));
+        Subcommands.Add(new NetworkDetachCommand(app, profile: false));
+        Subcommands.Add(new NetworkDetachCommand(app, profile: true));
+        Subcommands.Add(new NetworkEditCommand(app));
+        Subcommands.Add(new NetworkInfoCommand(app));
     }
 
     internal static Argument<string> NetworkArgument() => new("network") { Description = "[<remote>:]<network>" };

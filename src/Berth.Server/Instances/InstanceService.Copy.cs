@@ -90,6 +90,7 @@ public sealed partial class InstanceService
             }
 
             Validate(tx, project, record);
+            record = WithNicMacs(tx, record);
             tx.PutJson(Key(project, record.Name), record, ApiJsonContext.Wire.Instance);
             StoragePoolService.AddVolume(tx, pool, project, record.Name);
             foreach (var snap in snapshots)

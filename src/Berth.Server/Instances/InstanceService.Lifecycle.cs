@@ -60,6 +60,7 @@ public sealed partial class InstanceService
             }
 
             Validate(tx, project, record);
+            record = WithNicMacs(tx, record);
             tx.PutJson(Key(project, request.Name), record, ApiJsonContext.Wire.Instance);
             StoragePoolService.AddVolume(tx, pool, project, request.Name);
             return true;
@@ -83,6 +84,7 @@ public sealed partial class InstanceService
         await _runtime.StartAsync(name, cancellationToken).ConfigureAwait(false);
         try
         {
+            await ShapeNicsAsync(project, name, cancellationToken).ConfigureAwait(false);
             await StartProxiesAsync(project, name, cancellationToken).ConfigureAwait(false);
         }
         catch (ApiException)
@@ -147,6 +149,7 @@ public sealed partial class InstanceService
         await PrepareNicsAsync(project, name, cancellationToken).ConfigureAwait(false);
         WriteLxcConfig(Get(project, name));
         await _runtime.StartAsync(name, cancellationToken).ConfigureAwait(false);
+        await ShapeNicsAsync(project, name, cancellationToken).ConfigureAwait(false);
         await StartProxiesAsync(project, name, cancellationToken).ConfigureAwait(false);
         _events.PublishLifecycle("instance-restarted", Url(name), requestor: requestor, project: project);
     }

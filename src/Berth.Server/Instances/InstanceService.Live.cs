@@ -45,6 +45,7 @@ public sealed partial class InstanceService
         {
             ApplyLimits(instance);
             await HotplugDevicesAsync(previous, instance, cancellationToken).ConfigureAwait(false);
+            await HotplugNicsAsync(previous, instance, cancellationToken).ConfigureAwait(false);
         }
         catch (ApiException)
         {

@@ -10,8 +10,9 @@ public sealed partial class InstanceService
     private static readonly TimeSpan ProxyStartTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// Starts a forwarder (<c>berthd forkproxy</c>) per proxy device of a running container; it is its own process, so
-    /// forwarding outlives berthd restarts. A listen address that cannot be bound fails the start.
+    /// Starts a forwarder (<c>berth-fork forkproxy</c>, a small C process using splice) per proxy device of a running
+    /// container; it is its own process, so forwarding outlives berthd restarts. A listen address that cannot be bound
+    /// fails the start.
     /// </summary>
     private async Task StartProxiesAsync(string project, string name, CancellationToken cancellationToken)
     {
@@ -24,16 +25,12 @@ public sealed partial class InstanceService
         }
 
         var pid = _runtime.InitPid(name);
-        var berthd = Environment.ProcessPath ?? throw new ApiException(500, "Cannot find the berthd executable for proxy devices");
+        var helper = BerthLibexec.ForkHelperPath;
+        var shift = instance.ExpandedConfig.GetValueOrDefault("security.privileged") is "true" or "1" ? 0 : _settings.Value.Idmap.Base;
         foreach (var (device, proxy) in proxies)
         {
-            if (proxy.GetValueOrDefault("bind") is { Length: > 0 } bind && bind != "host")
-            {
-                throw new ApiException(400, $"Proxy device \"{device}\": bind={bind} is not supported by this berthd yet (host only)");
-            }
-
-            var start = new ProcessStartInfo(berthd) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
-            foreach (var arg in new[] { "forkproxy", pid.ToString(CultureInfo.InvariantCulture), proxy.GetValueOrDefault("listen") ?? "", proxy.GetValueOrDefault("connect") ?? "" })
+            var start = new ProcessStartInfo(helper) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+            foreach (var arg in ProxyArguments(pid, proxy, shift))
             {
                 start.ArgumentList.Add(arg);
             }
@@ -88,6 +85,26 @@ public sealed partial class InstanceService
             await StartProxiesAsync(project, name, CancellationToken.None).ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>
+    /// The forwarder's arguments: init pid, listen, connect, bind side; for a unix listener its owner (host ids: on the
+    /// instance side the container's ids shifted into its idmap) and mode, 0644 by default as in LXD.
+    /// </summary>
+    private static List<string> ProxyArguments(int pid, Dictionary<string, string> proxy, long shift)
+    {
+        var bind = proxy.GetValueOrDefault("bind") is "instance" or "container" or "vm" ? "instance" : "host";
+        var listen = proxy.GetValueOrDefault("listen") ?? "";
+        var args = new List<string> { "forkproxy", pid.ToString(CultureInfo.InvariantCulture), listen, proxy.GetValueOrDefault("connect") ?? "", bind };
+        if (listen.StartsWith("unix:", StringComparison.Ordinal) && !listen.StartsWith("unix:@", StringComparison.Ordinal))
+        {
+            var offset = bind == "instance" ? shift : 0;
+            var uid = long.Parse(proxy.GetValueOrDefault("uid") ?? "0", CultureInfo.InvariantCulture) + offset;
+            var gid = long.Parse(proxy.GetValueOrDefault("gid") ?? "0", CultureInfo.InvariantCulture) + offset;
+            args.AddRange([uid.ToString(CultureInfo.InvariantCulture), gid.ToString(CultureInfo.InvariantCulture), proxy.GetValueOrDefault("mode") ?? "0644"]);
+        }
+
+        return args;
     }
 
     /// <summary>Stops the container's forwarders (by their pid files, checking each is still a forkproxy).</summary>

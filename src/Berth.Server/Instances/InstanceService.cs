@@ -128,6 +128,7 @@ public sealed partial class InstanceService : IProfileUsers
             };
             Validate(tx, project, updated);
             CheckDevicesOnHost(updated.Devices, current.Devices);
+            updated = WithNicMacs(tx, updated);
             tx.PutJson(Key(project, name), updated, ApiJsonContext.Wire.Instance);
             return true;
         }, cancellationToken).ConfigureAwait(false);

@@ -32,8 +32,15 @@ public sealed record LxcRenderContext(
     public IReadOnlyList<LxcNic>? Nics { get; init; }
 }
 
-/// <summary>A veth NIC: the host end (<paramref name="HostName"/>) joins <paramref name="Link"/>, the other is <paramref name="Name"/> inside.</summary>
-public sealed record LxcNic(string Name, string Link, string Hwaddr, string HostName, string? Mtu);
+/// <summary>
+/// A NIC: for a veth the host end (<paramref name="HostName"/>) joins <paramref name="Link"/> (none for p2p), the other
+/// is <paramref name="Name"/> inside; a macvlan or phys nic has <paramref name="Link"/> as its parent.
+/// </summary>
+public sealed record LxcNic(string Name, string Link, string Hwaddr, string HostName, string? Mtu)
+{
+    /// <summary>liblxc's <c>lxc.net.N.type</c>: veth, macvlan or phys.</summary>
+    public string Type { get; init; } = "veth";
+}
 
 /// <summary>
 /// Writes a container's <c>lxc.*</c> config from its expanded config (berthd owns the file; liblxc only reads it).
@@ -134,11 +141,27 @@ public static class LxcConfigRenderer
         for (var i = 0; i < nics.Count; i++)
         {
             var prefix = "lxc.net." + i.ToString(CultureInfo.InvariantCulture) + ".";
-            add(prefix + "type", "veth");
-            add(prefix + "link", nics[i].Link);
+            add(prefix + "type", nics[i].Type);
+            if (nics[i].Link.Length > 0)
+            {
+                add(prefix + "link", nics[i].Link);
+            }
+
+            if (nics[i].Type == "macvlan")
+            {
+                add(prefix + "macvlan.mode", "bridge");
+            }
+
             add(prefix + "name", nics[i].Name);
-            add(prefix + "hwaddr", nics[i].Hwaddr);
-            add(prefix + "veth.pair", nics[i].HostName);
+            if (nics[i].Hwaddr.Length > 0)
+            {
+                add(prefix + "hwaddr", nics[i].Hwaddr);
+            }
+
+            if (nics[i].Type == "veth")
+            {
+                add(prefix + "veth.pair", nics[i].HostName);
+            }
             if (nics[i].Mtu is { Length: > 0 } mtu)
             {
                 add(prefix + "mtu", mtu);

@@ -27,6 +27,23 @@ public sealed partial class NetworkService
         }
     }
 
+    /// <summary>Removes one nic's host entry (the nic was removed from a running instance).</summary>
+    public void RemoveStaticHost(string network, string instance, string device)
+    {
+        if (Managed(network) is not { } managed)
+        {
+            return;
+        }
+
+        var bridge = Bridge(managed);
+        var path = Path.Combine(bridge.HostsDir, instance + "." + device);
+        if (File.Exists(path))
+        {
+            File.Delete(path);
+            bridge.ReloadDnsmasq();
+        }
+    }
+
     /// <summary>Removes an instance's host entries from every managed network (instance deleted or renamed).</summary>
     public void RemoveStaticHosts(string instance)
     {

@@ -1,0 +1,475 @@
+/*
+ * A proxy device's forwarder (LXD's forkproxy), one small process per device:
+ *
+ *   berth-fork forkproxy <pid> <listen> <connect> <host|instance> [<uid> <gid> <mode>]
+ *
+ * Addresses are tcp:<addr>:<port>, udp:<addr>:<port> or unix:<path> (unix:@name is abstract).
+ * The listening socket is made in the host's network namespace (bind=host) or
+ * in the container's (bind=instance, found from its init <pid>); then the
+ * process moves to the other namespace, where every outgoing connection is
+ * made. A unix path on the container's side is reached through
+ * /proc/<pid>/root, so the socket lives in the container's filesystem; a unix
+ * listening socket gets <uid>/<gid> (host ids) and <mode>.
+ *
+ * One single-threaded epoll loop forwards every connection with splice()
+ * through a pipe per direction (no copies through user space); udp peers get
+ * their own connected socket towards the target, replies go back from the
+ * listening socket. It prints "ok" (or "error: ...") on stdout once listening,
+ * and exits when the container's init does (pidfd) or on SIGTERM.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sched.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/fsuid.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hotplug.h"
+
+#define PIPE_CHUNK (1 << 16)
+#define MAX_UDP_PEERS 256
+#define CONNECT_TIMEOUT_SECONDS 5
+
+struct endpoint {
+	int type; /* SOCK_STREAM or SOCK_DGRAM */
+	struct sockaddr_storage sa;
+	socklen_t len;
+	char path[PATH_MAX]; /* unix path on the host side (for unlink), "" if abstract or inet */
+};
+
+/* One direction of a stream connection: bytes from 'from' to 'to' through a pipe. */
+struct flow {
+	int from, to;
+	int pipe[2];
+	size_t pending;
+	int eof;
+};
+
+struct conn {
+	int kind; /* 1: stream connection, 2: udp peer, 0: listener, 3: pidfd */
+	int fds[2];
+	struct flow flows[2];
+	/* udp */
+	struct sockaddr_storage peer;
+	socklen_t peer_len;
+	time_t used;
+	struct conn *next_dead;
+};
+
+static int epfd, listen_fd;
+static char unlink_path[PATH_MAX];
+static struct conn *udp_peers[MAX_UDP_PEERS];
+/* Closed connections are freed after the current batch of events, which may still name them. */
+static struct conn *dead;
+
+static void on_term(int sig)
+{
+	(void)sig;
+	if (unlink_path[0])
+		unlink(unlink_path);
+	_exit(0);
+}
+
+static int fail(const char *what)
+{
+	printf("error: %s: %s\n", what, strerror(errno));
+	fflush(stdout);
+	return 1;
+}
+
+/* Parses tcp:/udp:/unix: addresses; a unix path on the container's side goes through /proc/<pid>/root. */
+static int parse(const char *spec, struct endpoint *e, long pid, int in_container)
+{
+	memset(e, 0, sizeof(*e));
+	if (strncmp(spec, "unix:", 5) == 0) {
+		struct sockaddr_un *un = (struct sockaddr_un *)&e->sa;
+		const char *path = spec + 5;
+		un->sun_family = AF_UNIX;
+		e->type = SOCK_STREAM;
+		if (path[0] == '@') {
+			size_t n = strlen(path);
+			if (n > sizeof(un->sun_path))
+				return -1;
+			memcpy(un->sun_path, path, n);
+			un->sun_path[0] = '\0';
+			e->len = offsetof(struct sockaddr_un, sun_path) + n;
+			return 0;
+		}
+		if (path[0] != '/')
+			return -1;
+		char full[PATH_MAX];
+		if (in_container)
+			snprintf(full, sizeof(full), "/proc/%ld/root%s", pid, path);
+		else
+			snprintf(full, sizeof(full), "%s", path);
+		if (strlen(full) >= sizeof(un->sun_path))
+			return -1;
+		strcpy(un->sun_path, full);
+		strcpy(e->path, full);
+		e->len = sizeof(*un);
+		return 0;
+	}
+
+	if (strncmp(spec, "tcp:", 4) == 0)
+		e->type = SOCK_STREAM;
+	else if (strncmp(spec, "udp:", 4) == 0)
+		e->type = SOCK_DGRAM;
+	else
+		return -1;
+	char host[256];
+	snprintf(host, sizeof(host), "%s", spec + 4);
+	char *colon = strrchr(host, ':');
+	if (!colon)
+		return -1;
+	*colon = '\0';
+	char *end;
+	long port = strtol(colon + 1, &end, 10);
+	if (*end || port < 0 || port > 65535)
+		return -1;
+	char *h = host;
+	if (h[0] == '[') {
+		h++;
+		h[strlen(h) - 1] = '\0';
+	}
+	if (h[0] == '\0')
+		h = "0.0.0.0";
+	struct sockaddr_in *in4 = (struct sockaddr_in *)&e->sa;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&e->sa;
+	if (inet_pton(AF_INET, h, &in4->sin_addr) == 1) {
+		in4->sin_family = AF_INET;
+		in4->sin_port = htons(port);
+		e->len = sizeof(*in4);
+	} else if (inet_pton(AF_INET6, h, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons(port);
+		e->len = sizeof(*in6);
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
+static void watch(int fd, uint32_t events, struct conn *c, int op)
+{
+	struct epoll_event ev = {.events = events, .data.ptr = c};
+	epoll_ctl(epfd, op, fd, &ev);
+}
+
+static void close_conn(struct conn *c)
+{
+	for (int i = 0; i < 2; i++) {
+		if (c->fds[i] >= 0) {
+			epoll_ctl(epfd, EPOLL_CTL_DEL, c->fds[i], NULL);
+			close(c->fds[i]);
+		}
+		if (c->kind == 1) {
+			close(c->flows[i].pipe[0]);
+			close(c->flows[i].pipe[1]);
+		}
+	}
+	c->kind = -1;
+	c->next_dead = dead;
+	dead = c;
+}
+
+/* Moves what it can in both directions, then waits for what blocks it; closes the connection when both ends are done. */
+static void pump(struct conn *c)
+{
+	for (int i = 0; i < 2; i++) {
+		struct flow *f = &c->flows[i];
+		for (;;) {
+			if (f->pending > 0) {
+				ssize_t n = splice(f->pipe[0], NULL, f->to, NULL, f->pending, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+				if (n > 0) {
+					f->pending -= n;
+					continue;
+				}
+				if (n < 0 && errno == EAGAIN)
+					break;
+				close_conn(c);
+				return;
+			}
+			if (f->eof)
+				break;
+			ssize_t n = splice(f->from, NULL, f->pipe[1], NULL, PIPE_CHUNK, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+			if (n > 0) {
+				f->pending += n;
+				continue;
+			}
+			if (n < 0 && errno == EAGAIN)
+				break;
+			/* EOF (or a reset): pass the half-close on. */
+			f->eof = 1;
+			shutdown(f->to, SHUT_WR);
+			if (n < 0) {
+				close_conn(c);
+				return;
+			}
+		}
+	}
+	if (c->flows[0].eof && c->flows[1].eof && !c->flows[0].pending && !c->flows[1].pending) {
+		close_conn(c);
+		return;
+	}
+	/* fds[0] reads flow 0 and writes flow 1; fds[1] the other way round. */
+	for (int i = 0; i < 2; i++) {
+		uint32_t ev = 0;
+		if (!c->flows[i].eof && !c->flows[i].pending)
+			ev |= EPOLLIN;
+		if (c->flows[1 - i].pending)
+			ev |= EPOLLOUT;
+		watch(c->fds[i], ev, c, EPOLL_CTL_MOD);
+	}
+}
+
+static int connect_target(const struct endpoint *target)
+{
+	int fd = socket(target->sa.ss_family, target->type | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	struct timeval tv = {.tv_sec = CONNECT_TIMEOUT_SECONDS};
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (connect(fd, (const struct sockaddr *)&target->sa, target->len) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void nodelay(int fd)
+{
+	int one = 1;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+}
+
+static void accept_stream(const struct endpoint *target)
+{
+	for (;;) {
+		int client = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+		if (client < 0)
+			return;
+		int upstream = connect_target(target);
+		if (upstream < 0) {
+			close(client);
+			continue;
+		}
+		fcntl(upstream, F_SETFL, fcntl(upstream, F_GETFL) | O_NONBLOCK);
+		nodelay(client);
+		nodelay(upstream);
+		struct conn *c = calloc(1, sizeof(*c));
+		c->kind = 1;
+		c->fds[0] = client;
+		c->fds[1] = upstream;
+		c->flows[0] = (struct flow){.from = client, .to = upstream};
+		c->flows[1] = (struct flow){.from = upstream, .to = client};
+		if (pipe2(c->flows[0].pipe, O_CLOEXEC | O_NONBLOCK) < 0 || pipe2(c->flows[1].pipe, O_CLOEXEC | O_NONBLOCK) < 0) {
+			close(client);
+			close(upstream);
+			free(c);
+			continue;
+		}
+		watch(client, EPOLLIN, c, EPOLL_CTL_ADD);
+		watch(upstream, EPOLLIN, c, EPOLL_CTL_ADD);
+		pump(c);
+	}
+}
+
+/* A datagram from a client: sent on by that client's own socket towards the target (made on first sight). */
+static void udp_from_client(const struct endpoint *target)
+{
+	char buf[65536];
+	for (;;) {
+		struct sockaddr_storage peer;
+		socklen_t len = sizeof(peer);
+		ssize_t n = recvfrom(listen_fd, buf, sizeof(buf), MSG_DONTWAIT, (struct sockaddr *)&peer, &len);
+		if (n < 0)
+			return;
+		struct conn *c = NULL;
+		int oldest = 0;
+		for (int i = 0; i < MAX_UDP_PEERS; i++) {
+			if (udp_peers[i] && udp_peers[i]->peer_len == len && memcmp(&udp_peers[i]->peer, &peer, len) == 0) {
+				c = udp_peers[i];
+				break;
+			}
+			if (!udp_peers[i] || (udp_peers[oldest] && udp_peers[i]->used < udp_peers[oldest]->used))
+				oldest = i;
+		}
+		if (!c) {
+			int fd = connect_target(target);
+			if (fd < 0)
+				continue;
+			fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+			if (udp_peers[oldest])
+				close_conn(udp_peers[oldest]);
+			c = calloc(1, sizeof(*c));
+			c->kind = 2;
+			c->fds[0] = fd;
+			c->fds[1] = -1;
+			c->peer = peer;
+			c->peer_len = len;
+			udp_peers[oldest] = c;
+			watch(fd, EPOLLIN, c, EPOLL_CTL_ADD);
+		}
+		c->used = time(NULL);
+		send(c->fds[0], buf, n, MSG_DONTWAIT);
+	}
+}
+
+static void udp_from_target(struct conn *c)
+{
+	char buf[65536];
+	for (;;) {
+		ssize_t n = recv(c->fds[0], buf, sizeof(buf), MSG_DONTWAIT);
+		if (n < 0)
+			return;
+		sendto(listen_fd, buf, n, MSG_DONTWAIT, (struct sockaddr *)&c->peer, c->peer_len);
+	}
+}
+
+static int open_ns_fd(long pid)
+{
+	char path[64];
+	if (pid > 0)
+		snprintf(path, sizeof(path), "/proc/%ld/ns/net", pid);
+	else
+		snprintf(path, sizeof(path), "/proc/self/ns/net");
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
+int cmd_forkproxy(int argc, char **argv)
+{
+	/* argv: pid listen connect bind [uid gid mode] */
+	if (argc != 4 && argc != 7) {
+		fprintf(stderr, "usage: berth-fork forkproxy <pid> <listen> <connect> <host|instance> [<uid> <gid> <mode>]\n");
+		return 2;
+	}
+	long pid = strtol(argv[0], NULL, 10);
+	int instance = strcmp(argv[3], "instance") == 0;
+	struct endpoint listen_at, target;
+	if (parse(argv[1], &listen_at, pid, instance) < 0) {
+		printf("error: invalid listen address \"%s\"\n", argv[1]);
+		return 1;
+	}
+	if (parse(argv[2], &target, pid, !instance) < 0) {
+		printf("error: invalid connect address \"%s\"\n", argv[2]);
+		return 1;
+	}
+	if ((listen_at.type == SOCK_DGRAM) != (target.type == SOCK_DGRAM)) {
+		printf("error: udp can only be forwarded to udp\n");
+		return 1;
+	}
+
+	int host_ns = open_ns_fd(0), container_ns = open_ns_fd(pid);
+	if (host_ns < 0 || container_ns < 0)
+		return fail("open network namespace");
+	int pidfd = syscall(SYS_pidfd_open, (pid_t)pid, 0);
+	if (pidfd < 0)
+		return fail("pidfd_open");
+
+	if (setns(instance ? container_ns : host_ns, CLONE_NEWNET) < 0)
+		return fail("setns");
+	listen_fd = socket(listen_at.sa.ss_family, listen_at.type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (listen_fd < 0)
+		return fail("socket");
+	int one = 1;
+	if (listen_at.sa.ss_family != AF_UNIX)
+		setsockopt(listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (listen_at.path[0]) {
+		struct stat st;
+		if (lstat(listen_at.path, &st) == 0 && S_ISSOCK(st.st_mode))
+			unlink(listen_at.path);
+	}
+	/* On the container's idmapped rootfs host root is unmapped (EOVERFLOW): the socket is made as its owner there. */
+	int as_owner = listen_at.path[0] && argc == 7 && instance;
+	if (as_owner) {
+		setfsgid(strtol(argv[5], NULL, 10));
+		setfsuid(strtol(argv[4], NULL, 10));
+	}
+	int bound = bind(listen_fd, (struct sockaddr *)&listen_at.sa, listen_at.len);
+	if (as_owner) {
+		setfsuid(0);
+		setfsgid(0);
+	}
+	if (bound < 0)
+		return fail("bind");
+	if (listen_at.path[0]) {
+		snprintf(unlink_path, sizeof(unlink_path), "%s", listen_at.path);
+		if (argc == 7) {
+			if ((!as_owner && chown(listen_at.path, strtol(argv[4], NULL, 10), strtol(argv[5], NULL, 10)) < 0) ||
+			    chmod(listen_at.path, strtol(argv[6], NULL, 8)) < 0)
+				return fail("chown/chmod");
+		}
+	}
+	if (listen_at.type == SOCK_STREAM && listen(listen_fd, 128) < 0)
+		return fail("listen");
+	if (setns(instance ? host_ns : container_ns, CLONE_NEWNET) < 0)
+		return fail("setns");
+	close(host_ns);
+	close(container_ns);
+
+	struct sigaction sa = {.sa_handler = on_term};
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	setsid();
+
+	epfd = epoll_create1(EPOLL_CLOEXEC);
+	struct conn listener = {.kind = 0}, pidwatch = {.kind = 3};
+	watch(listen_fd, EPOLLIN, &listener, EPOLL_CTL_ADD);
+	watch(pidfd, EPOLLIN, &pidwatch, EPOLL_CTL_ADD);
+
+	printf("ok\n");
+	fflush(stdout);
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null >= 0) {
+		dup2(null, STDIN_FILENO);
+		dup2(null, STDOUT_FILENO);
+		dup2(null, STDERR_FILENO);
+		close(null);
+	}
+
+	struct epoll_event events[64];
+	for (;;) {
+		int n = epoll_wait(epfd, events, 64, -1);
+		if (n < 0 && errno != EINTR)
+			break;
+		for (int i = 0; i < n; i++) {
+			struct conn *c = events[i].data.ptr;
+			if (c == &pidwatch)
+				on_term(0);
+			else if (c == &listener && target.type == SOCK_STREAM)
+				accept_stream(&target);
+			else if (c == &listener)
+				udp_from_client(&target);
+			else if (c->kind == 2)
+				udp_from_target(c);
+			else if (c->kind == 1 && (events[i].events & EPOLLERR))
+				close_conn(c);
+			else if (c->kind == 1)
+				pump(c);
+		}
+		while (dead) {
+			struct conn *next = dead->next_dead;
+			free(dead);
+			dead = next;
+		}
+	}
+	on_term(0);
+	return 0;
+}
