@@ -1,0 +1,144 @@
+namespace Berth.System.Tests;
+
+/// <summary>
+/// Copy and move between two berthd servers through the real lxc client, both servers reached as unix remotes, the
+/// client relaying the migration websockets (<c>--mode relay</c>): the source and target operations run in full.
+/// </summary>
+public sealed class MigrationTests : IAsyncLifetime
+{
+    private readonly string _conf = Path.Combine(Path.GetTempPath(), "berth-mig-" + Guid.NewGuid().ToString("N")[..8]);
+    private readonly string _btrfs = "mb" + Guid.NewGuid().ToString("N")[..6];
+    private BerthdProcess _a = null!;
+    private BerthdProcess _b = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _a = await BerthdProcess.StartAsync();
+        _b = await BerthdProcess.StartAsync();
+        Directory.CreateDirectory(_conf);
+        await File.WriteAllTextAsync(Path.Combine(_conf, "config.yml"), $"""
+            default-remote: a
+            remotes:
+              a:
+                addr: unix://{_a.Socket}
+                protocol: lxd
+              b:
+                addr: unix://{_b.Socket}
+                protocol: lxd
+            """);
+        var build = await _a.BerthAsync("image", "build", "busybox", "--alias", "busybox");
+        Assert.True(build.ExitCode == 0, build.ToString());
+        Assert.Equal(0, (await LxcAsync("storage", "create", "b:" + _btrfs, "btrfs", "size=1GiB")).ExitCode);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _a.DisposeAsync();
+        await _b.DisposeAsync();
+        if (Directory.Exists(_conf))
+        {
+            Directory.Delete(_conf, recursive: true);
+        }
+    }
+
+    private Task<ProcessResult> LxcAsync(params string[] args) =>
+        ProcessRunner.RunAsync(SystemRequirements.Tool("lxc"), args, new Dictionary<string, string> { ["LXD_CONF"] = _conf, ["HOME"] = _conf });
+
+    private string Logs() => "\n--- a ---\n" + _a.Log() + "\n--- b ---\n" + _b.Log();
+
+    /// <summary>A stopped container on a with /f "one" in snapshot s1 and "two" now.</summary>
+    private async Task MakeSourceAsync(string name)
+    {
+        var launch = await LxcAsync("launch", "a:busybox", "a:" + name);
+        Assert.True(launch.ExitCode == 0, launch + Logs());
+        Assert.Equal(0, (await LxcAsync("exec", "a:" + name, "--", "sh", "-c", "echo one > /f")).ExitCode);
+        Assert.Equal(0, (await LxcAsync("snapshot", "a:" + name, "s1")).ExitCode);
+        Assert.Equal(0, (await LxcAsync("exec", "a:" + name, "--", "sh", "-c", "echo two > /f")).ExitCode);
+        Assert.Equal(0, (await LxcAsync("config", "set", "a:" + name, "user.tag", "moved")).ExitCode);
+        Assert.Equal(0, (await LxcAsync("stop", "a:" + name, "--force")).ExitCode);
+    }
+
+    private async Task<string> StartAndCatAsync(string remoteName)
+    {
+        var start = await LxcAsync("start", remoteName);
+        Assert.True(start.ExitCode == 0, start + Logs());
+        return (await LxcAsync("exec", remoteName, "--", "cat", "/f", "/etc/hostname")).Stdout;
+    }
+
+    [Fact]
+    public async Task Lxc_CopyRelay_StoppedWithSnapshot_ToDirAndBtrfs_StartsWithFilesAndSnapshot()
+    {
+        await MakeSourceAsync("c");
+
+        var copy = await LxcAsync("copy", "a:c", "b:c2", "--mode", "relay");
+        var toBtrfs = await LxcAsync("copy", "a:c", "b:c3", "--mode", "relay", "-s", _btrfs);
+
+        Assert.True(copy.ExitCode == 0, copy + Logs());
+        Assert.True(toBtrfs.ExitCode == 0, toBtrfs + Logs());
+        Assert.Equal("two\nc2\n", await StartAndCatAsync("b:c2"));
+        Assert.Equal("two\nc3\n", await StartAndCatAsync("b:c3"));
+        Assert.Equal("moved", (await LxcAsync("config", "get", "b:c2", "user.tag")).Stdout.Trim());
+        foreach (var (name, pool) in new[] { ("c2", "default"), ("c3", _btrfs) })
+        {
+            Assert.Equal($"[\n\t\"/1.0/instances/{name}/snapshots/s1\"\n]", (await LxcAsync("query", $"b:/1.0/instances/{name}/snapshots")).Stdout.Trim());
+            Assert.Equal("one\n", await File.ReadAllTextAsync(Path.Combine(_b.Dir, "storage-pools", pool, "containers-snapshots", name, "s1", "rootfs", "f")));
+        }
+
+        var subvolumes = (await ProcessRunner.RunAsync("btrfs", ["subvolume", "list", Path.Combine(_b.Dir, "storage-pools", _btrfs)])).Stdout;
+        Assert.Contains("containers/c3", subvolumes, StringComparison.Ordinal);
+        Assert.Contains("containers-snapshots/c3/s1", subvolumes, StringComparison.Ordinal);
+        Assert.NotEqual((await LxcAsync("config", "get", "a:c", "volatile.uuid")).Stdout.Trim(), (await LxcAsync("config", "get", "b:c2", "volatile.uuid")).Stdout.Trim());
+
+        // The source is untouched and can still start.
+        Assert.Equal("two\nc\n", await StartAndCatAsync("a:c"));
+    }
+
+    [Fact]
+    public async Task Lxc_MoveRelay_LeavesOnlyTheTarget_AndBack()
+    {
+        await MakeSourceAsync("m");
+        var uuid = (await LxcAsync("config", "get", "a:m", "volatile.uuid")).Stdout.Trim();
+
+        var move = await LxcAsync("move", "a:m", "b:m2", "--mode", "relay");
+
+        Assert.True(move.ExitCode == 0, move + Logs());
+        Assert.Equal(["m2"], (await LxcAsync("list", "b:", "--format", "csv", "-c", "n")).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Empty((await LxcAsync("list", "a:", "--format", "csv", "-c", "n")).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.False(Directory.Exists(Path.Combine(_a.Dir, "storage-pools", "default", "containers", "m")));
+        Assert.Equal(uuid, (await LxcAsync("config", "get", "b:m2", "volatile.uuid")).Stdout.Trim());
+
+        var back = await LxcAsync("move", "b:m2", "a:m3", "--mode", "relay");
+
+        Assert.True(back.ExitCode == 0, back + Logs());
+        Assert.Equal("two\nm3\n", await StartAndCatAsync("a:m3"));
+        Assert.Equal($"[\n\t\"/1.0/instances/m3/snapshots/s1\"\n]", (await LxcAsync("query", "a:/1.0/instances/m3/snapshots")).Stdout.Trim());
+    }
+
+    [Fact]
+    public async Task Lxc_CopyRelay_NameTakenOrRunningWithoutStateless_FailsAndChangesNothing()
+    {
+        await MakeSourceAsync("n");
+        var taken = await LxcAsync("copy", "a:n", "b:n2", "--mode", "relay");
+        Assert.True(taken.ExitCode == 0, taken + Logs());
+        Assert.Equal(0, (await LxcAsync("start", "b:n2")).ExitCode);
+        Assert.Equal(0, (await LxcAsync("exec", "b:n2", "--", "sh", "-c", "echo mine > /f")).ExitCode);
+
+        var clash = await LxcAsync("copy", "a:n", "b:n2", "--mode", "relay");
+        Assert.NotEqual(0, clash.ExitCode);
+        Assert.Contains("already exists", clash.Stderr, StringComparison.Ordinal);
+        Assert.Equal("mine\n", (await LxcAsync("exec", "b:n2", "--", "cat", "/f")).Stdout);
+
+        // A running source: without --stateless the client asks for live migration, which needs CRIU.
+        Assert.Equal(0, (await LxcAsync("start", "a:n")).ExitCode);
+        var live = await LxcAsync("copy", "a:n", "b:n3", "--mode", "relay");
+        Assert.NotEqual(0, live.ExitCode);
+        Assert.Contains("live migration", live.Stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_b.Dir, "storage-pools", "default", "containers", "n3")));
+
+        var stateless = await LxcAsync("copy", "a:n", "b:n3", "--mode", "relay", "--stateless");
+        Assert.True(stateless.ExitCode == 0, stateless + Logs());
+        Assert.Equal("two\nn3\n", await StartAndCatAsync("b:n3"));
+        Assert.Equal("RUNNING", (await LxcAsync("list", "a:n", "--format", "csv", "-c", "s")).Stdout.Trim());
+        Assert.Equal(["n2", "n3"], (await LxcAsync("list", "b:", "--format", "csv", "-c", "n")).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+}
