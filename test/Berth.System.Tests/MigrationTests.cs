@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace Berth.System.Tests;
 
 /// <summary>
@@ -140,5 +142,48 @@ public sealed class MigrationTests : IAsyncLifetime
         Assert.Equal("two\nn3\n", await StartAndCatAsync("b:n3"));
         Assert.Equal("RUNNING", (await LxcAsync("list", "a:n", "--format", "csv", "-c", "s")).Stdout.Trim());
         Assert.Equal(["n2", "n3"], (await LxcAsync("list", "b:", "--format", "csv", "-c", "n")).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
+    public async Task Lxc_CopyRelay_ClientKilledMidTransfer_TargetKeepsNothing_SourceUntouched()
+    {
+        await MakeSourceAsync("k");
+        var big = Path.Combine(_a.Dir, "storage-pools", "default", "containers", "k", "rootfs", "big");
+        Assert.Equal(0, (await ProcessRunner.RunAsync("sh", ["-c", $"head -c 400M /dev/urandom > {big}"])).ExitCode);
+        var volume = Path.Combine(_b.Dir, "storage-pools", "default", "containers", "k2");
+
+        var start = new ProcessStartInfo(SystemRequirements.Tool("lxc")) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { "copy", "a:k", "b:k2", "--mode", "relay" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["LXD_CONF"] = _conf;
+        start.Environment["HOME"] = _conf;
+        using (var client = Process.Start(start)!)
+        {
+            _ = client.StandardOutput.ReadToEndAsync();
+            _ = client.StandardError.ReadToEndAsync();
+            for (var i = 0; i < 600 && !Directory.Exists(volume) && !client.HasExited; i++)
+            {
+                await Task.Delay(50);
+            }
+
+            Assert.True(Directory.Exists(volume), "the transfer never started\n" + Logs());
+            Assert.False(client.HasExited, "the transfer finished before the client could be killed");
+            client.Kill();
+            await client.WaitForExitAsync();
+        }
+
+        for (var i = 0; i < 300 && Directory.Exists(volume); i++)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.False(Directory.Exists(volume), "half-made volume left on the target\n" + Logs());
+        Assert.False(Directory.Exists(Path.Combine(_b.Dir, "storage-pools", "default", "containers-snapshots", "k2")));
+        Assert.Empty((await LxcAsync("list", "b:", "--format", "csv", "-c", "n")).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.True(File.Exists(big));
+        Assert.Equal("two\nk\n", await StartAndCatAsync("a:k"));
     }
 }
