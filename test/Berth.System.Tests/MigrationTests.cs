@@ -48,14 +48,17 @@ public sealed class MigrationTests : IAsyncLifetime
 
     private string Logs() => "\n--- a ---\n" + _a.Log() + "\n--- b ---\n" + _b.Log();
 
-    /// <summary>A stopped container on a with /f "one" in snapshot s1 and "two" now.</summary>
+    /// <summary>
+    /// A stopped container on a with /f "one" in snapshot s1 and "two" now, both with the same size and mtime, so a
+    /// receiver trusting rsync's quick check over the received snapshot would keep "one".
+    /// </summary>
     private async Task MakeSourceAsync(string name)
     {
         var launch = await LxcAsync("launch", "a:busybox", "a:" + name);
         Assert.True(launch.ExitCode == 0, launch + Logs());
-        Assert.Equal(0, (await LxcAsync("exec", "a:" + name, "--", "sh", "-c", "echo one > /f")).ExitCode);
+        Assert.Equal(0, (await LxcAsync("exec", "a:" + name, "--", "sh", "-c", "echo one > /f && touch -d '2020-01-01 00:00:00' /f")).ExitCode);
         Assert.Equal(0, (await LxcAsync("snapshot", "a:" + name, "s1")).ExitCode);
-        Assert.Equal(0, (await LxcAsync("exec", "a:" + name, "--", "sh", "-c", "echo two > /f")).ExitCode);
+        Assert.Equal(0, (await LxcAsync("exec", "a:" + name, "--", "sh", "-c", "echo two > /f && touch -d '2020-01-01 00:00:00' /f")).ExitCode);
         Assert.Equal(0, (await LxcAsync("config", "set", "a:" + name, "user.tag", "moved")).ExitCode);
         Assert.Equal(0, (await LxcAsync("stop", "a:" + name, "--force")).ExitCode);
     }

@@ -211,7 +211,7 @@ internal sealed class InstancesEndpoints(InstanceService instances, ImageService
 
         if (request.Migration)
         {
-            await ApiResults.AsyncAsync(context, migrations.StartSource(project, name, request)).ConfigureAwait(false);
+            await ApiResults.AsyncAsync(context, await migrations.StartSourceAsync(project, name, request, context.RequestAborted).ConfigureAwait(false)).ConfigureAwait(false);
             return;
         }
 

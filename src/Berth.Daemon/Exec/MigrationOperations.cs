@@ -11,22 +11,40 @@ namespace Berth.Daemon.Exec;
 /// The operations of an instance migration between servers, as LXD 5.0 runs them: the source
 /// (<c>POST /1.0/instances/&lt;name&gt;</c> with <c>migration</c>) and a push-mode target
 /// (<c>source.type=migration</c>, <c>mode=push</c>) are websocket operations whose metadata are the secrets of
-/// their <c>control</c> and <c>fs</c> sockets; the peer, or the client relaying, connects to both.
+/// their <c>control</c> and <c>fs</c> sockets; the peer, or the client relaying, connects to both. In pull mode the
+/// target, and in push mode the source, dials the other side's operation instead and runs a task operation.
 /// </summary>
-internal sealed class MigrationOperations(InstanceService instances, OperationManager operations, WebsocketOperations websockets)
+internal sealed class MigrationOperations(InstanceService instances, OperationManager operations, WebsocketOperations websockets, MigrationDialer dialer)
 {
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
     private static readonly string[] Channels = ["control", "fs"];
 
-    public OperationEntry StartSource(string project, string name, InstancePost request)
+    public async Task<OperationEntry> StartSourceAsync(string project, string name, InstancePost request, CancellationToken cancellationToken)
     {
         instances.ValidateMigrationSource(project, name, request.Live);
-        if (request.Target is not null)
+        var instanceOnly = request.InstanceOnly || request.ContainerOnly;
+        if (request.Target is { } target)
         {
-            throw new ApiException(501, "Push mode migration needs HTTPS between the servers, which this berthd does not support yet (use --mode relay)");
+            // Push mode: connect to the target's operation before answering, as LXD does.
+            MigrationConnection connection;
+            try
+            {
+                connection = await dialer.ConnectAsync(target.Operation, target.Certificate, target.Websockets, cancellationToken).ConfigureAwait(false);
+            }
+            catch (InvalidOperationException e)
+            {
+                throw new ApiException(500, e.Message);
+            }
+
+            return operations.Start("Migrating instance", InstanceService.Resources(name), async op =>
+            {
+                await using (connection.ConfigureAwait(false))
+                {
+                    await instances.SendMigrationAsync(project, name, instanceOnly, connection.Control, connection.Fs, Throttled(op), op.CancellationToken).ConfigureAwait(false);
+                }
+            }, project: project);
         }
 
-        var instanceOnly = request.InstanceOnly || request.ContainerOnly;
         return StartWebsocketOperation("Migrating instance", name, project, (control, fs, progress, cancellationToken) =>
             instances.SendMigrationAsync(project, name, instanceOnly, control, fs, progress, cancellationToken));
     }
@@ -36,7 +54,14 @@ internal sealed class MigrationOperations(InstanceService instances, OperationMa
         instances.ValidateMigrationTarget(project, request);
         if (request.Source.Mode == "pull")
         {
-            throw new ApiException(501, "Pull mode migration needs HTTPS between the servers, which this berthd does not support yet (use --mode relay)");
+            return operations.Start("Creating instance", InstanceService.Resources(request.Name), async op =>
+            {
+                var connection = await dialer.ConnectAsync(request.Source.Operation, request.Source.Certificate, request.Source.Websockets, op.CancellationToken).ConfigureAwait(false);
+                await using (connection.ConfigureAwait(false))
+                {
+                    await instances.ReceiveMigrationAsync(project, request, connection.Control, connection.Fs, requestor, Throttled(op), op.CancellationToken).ConfigureAwait(false);
+                }
+            }, project: project);
         }
 
         if (request.Source.Mode != "push")

@@ -135,19 +135,21 @@ public sealed partial class InstanceService
         }
 
         // As LXD: each snapshot arrives into the volume, which is then snapshotted; the volume itself comes last.
+        var received = false;
         foreach (var snap in snapshots)
         {
             ValidateSnapshotName(snap);
-            await RsyncTransfer.ReceiveAsync(volume + "/", fs, features, Progress(progress, snap), cancellationToken).ConfigureAwait(false);
+            await RsyncTransfer.ReceiveAsync(volume + "/", fs, features, received, Progress(progress, snap), cancellationToken).ConfigureAwait(false);
+            received = true;
             var target = _paths.SnapshotVolume(name, snap, pool);
             await driver.SnapshotVolumeAsync(volume, target, readOnly: true, cancellationToken).ConfigureAwait(false);
             revert.Add(() => driver.DeleteVolumeAsync(target, CancellationToken.None).GetAwaiter().GetResult());
         }
 
-        await RsyncTransfer.ReceiveAsync(volume + "/", fs, features, Progress(progress, name), cancellationToken).ConfigureAwait(false);
+        await RsyncTransfer.ReceiveAsync(volume + "/", fs, features, received, Progress(progress, name), cancellationToken).ConfigureAwait(false);
         if (finalSync)
         {
-            await RsyncTransfer.ReceiveAsync(volume + "/", fs, features, Progress(progress, name), cancellationToken).ConfigureAwait(false);
+            await RsyncTransfer.ReceiveAsync(volume + "/", fs, features, overExisting: true, Progress(progress, name), cancellationToken).ConfigureAwait(false);
         }
     }
 

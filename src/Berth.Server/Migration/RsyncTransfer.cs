@@ -65,9 +65,20 @@ public static class RsyncTransfer
         }
     }
 
-    public static async Task ReceiveAsync(string path, MigrationSocket fs, IReadOnlyCollection<string> features, Action<long>? progress, CancellationToken cancellationToken)
+    /// <summary>
+    /// Receives into <paramref name="path"/>. <paramref name="overExisting"/>: the tree there came from an earlier
+    /// transfer (a snapshot, a first pass), so rsync's size-and-mtime quick check is switched off: a file rewritten
+    /// with the same size within the same second would otherwise keep its old content. The option is the
+    /// receiver's own (its generator), so the sender, LXD's or ours, is unaffected.
+    /// </summary>
+    public static async Task ReceiveAsync(string path, MigrationSocket fs, IReadOnlyCollection<string> features, bool overExisting, Action<long>? progress, CancellationToken cancellationToken)
     {
         var args = new List<string> { "--server", "-vlogDtpre.iLsfx", "--numeric-ids", "--devices", "--partial", "--sparse" };
+        if (overExisting)
+        {
+            args.Add("--ignore-times");
+        }
+
         args.AddRange(FeatureArgs(features));
         args.AddRange([".", path]);
         using var rsync = Start(args, redirectInput: true);
