@@ -14,16 +14,17 @@ internal sealed class ImagesEndpoints(ImageService images, ImagePuller puller, I
 {
     public void Map(IEndpointRouteBuilder routes)
     {
-        routes.MapApi("/1.0/images", new ApiRoute { Get = ListAsync, Post = CreateAsync });
-        routes.MapApi("/1.0/images/{fingerprint}", new ApiRoute { Get = GetAsync, Put = PutAsync, Patch = PatchAsync, Delete = DeleteAsync });
-        routes.MapApi("/1.0/images/{fingerprint}/export", new ApiRoute { Get = ExportAsync });
+        // Untrusted callers may read public images (the LXD protocol between servers); handlers check the rest.
+        routes.MapApi("/1.0/images", new ApiRoute { Get = ListAsync, Post = CreateAsync, Untrusted = true });
+        routes.MapApi("/1.0/images/{fingerprint}", new ApiRoute { Get = GetAsync, Put = PutAsync, Patch = PatchAsync, Delete = DeleteAsync, Untrusted = true });
+        routes.MapApi("/1.0/images/{fingerprint}/export", new ApiRoute { Get = ExportAsync, Untrusted = true });
     }
 
     private Task ListAsync(HttpContext context)
     {
         var project = context.Request.Project();
         var filter = FilterExpression.Parse(context.Request.Query["filter"].ToString());
-        var list = images.List(project)
+        var list = images.List(project, publicOnly: !context.IsTrusted())
             .Where(i => filter.Matches(JsonSerializer.SerializeToElement(i, ApiJsonContext.Wire.Image)))
             .ToList();
         return context.Request.Recursion() == 0
@@ -37,6 +38,7 @@ internal sealed class ImagesEndpoints(ImageService images, ImagePuller puller, I
     /// </summary>
     private async Task CreateAsync(HttpContext context)
     {
+        context.RequireTrusted();
         context.Request.Project();
         if (context.Request.ContentType?.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) == true)
         {
@@ -78,12 +80,13 @@ internal sealed class ImagesEndpoints(ImageService images, ImagePuller puller, I
 
     private Task GetAsync(HttpContext context)
     {
-        var image = images.Get(context.Request.Project(), Fingerprint(context));
+        var image = Visible(context, images.Get(context.Request.Project(), Fingerprint(context)));
         return ApiResults.SyncAsync(context, image, ApiJsonContext.Wire.Image, ImageService.ETagOf(image));
     }
 
     private async Task PutAsync(HttpContext context)
     {
+        context.RequireTrusted();
         var put = await context.Request.ReadJsonAsync(ApiJsonContext.Wire.ImagePut).ConfigureAwait(false);
         await images.UpdateAsync(context.Request.Project(), Fingerprint(context), put, context.Request.IfMatch(), context.Requestor(), context.RequestAborted).ConfigureAwait(false);
         await ApiResults.EmptySyncAsync(context).ConfigureAwait(false);
@@ -91,6 +94,7 @@ internal sealed class ImagesEndpoints(ImageService images, ImagePuller puller, I
 
     private async Task PatchAsync(HttpContext context)
     {
+        context.RequireTrusted();
         var patch = await context.Request.ReadJsonElementAsync().ConfigureAwait(false);
         await images.PatchAsync(context.Request.Project(), Fingerprint(context), patch, context.Request.IfMatch(), context.Requestor(), context.RequestAborted).ConfigureAwait(false);
         await ApiResults.EmptySyncAsync(context).ConfigureAwait(false);
@@ -99,6 +103,7 @@ internal sealed class ImagesEndpoints(ImageService images, ImagePuller puller, I
     /// <summary>Asynchronous as in LXD; an unknown image is a synchronous 404.</summary>
     private async Task DeleteAsync(HttpContext context)
     {
+        context.RequireTrusted();
         var project = context.Request.Project();
         var image = images.Get(project, Fingerprint(context));
         var requestor = context.Requestor();
@@ -110,7 +115,7 @@ internal sealed class ImagesEndpoints(ImageService images, ImagePuller puller, I
     /// <summary>The stored bytes: one file for a unified image, multipart metadata + rootfs for a split one.</summary>
     private async Task ExportAsync(HttpContext context)
     {
-        var image = images.Get(context.Request.Project(), Fingerprint(context));
+        var image = Visible(context, images.Get(context.Request.Project(), Fingerprint(context)));
         var metadataPath = images.FilePath(image.Fingerprint);
         var rootfsPath = images.RootfsPath(image.Fingerprint);
         var response = context.Response;
@@ -153,6 +158,10 @@ internal sealed class ImagesEndpoints(ImageService images, ImagePuller puller, I
         FileKind.Qcow2 => ".qcow2",
         _ => TarExtension(path),
     };
+
+    /// <summary>A private image does not exist for an untrusted caller, as in LXD.</summary>
+    private static Image Visible(HttpContext context, Image image) =>
+        image.Public || context.IsTrusted() ? image : throw new ApiException(404, "Image not found");
 
     private static string Fingerprint(HttpContext context) => (string)context.Request.RouteValues["fingerprint"]!;
 }
