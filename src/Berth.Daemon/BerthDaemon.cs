@@ -94,7 +94,7 @@ internal sealed class BerthDaemon : IAsyncDisposable
             services.AddSingleton<InstanceFiles>();
             services.AddSingleton<Exec.WebsocketOperations>();
             services.AddSingleton<Exec.MigrationOperations>();
-            services.AddSingleton(new Exec.MigrationDialer(_ => throw new Berth.Api.ApiException(501, "Pull and push mode migrations need HTTPS between the servers, which this berthd does not support yet (use --mode relay)")));
+            services.AddSingleton(new Exec.MigrationDialer(peer => RemoteHttpClient.CreateHandler(context.Certificate, peer)));
             services.AddSingleton<IProfileUsers>(sp => sp.GetRequiredService<InstanceService>());
             services.AddSingleton<ProfileService>();
             services.AddSingleton(new ImageStoreOptions { Dir = Path.Combine(options.Dir, "images") });

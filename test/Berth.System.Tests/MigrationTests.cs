@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
 
 namespace Berth.System.Tests;
 
@@ -43,8 +45,10 @@ public sealed class MigrationTests : IAsyncLifetime
         }
     }
 
-    private Task<ProcessResult> LxcAsync(params string[] args) =>
-        ProcessRunner.RunAsync(SystemRequirements.Tool("lxc"), args, new Dictionary<string, string> { ["LXD_CONF"] = _conf, ["HOME"] = _conf });
+    private Task<ProcessResult> LxcAsync(params string[] args) => LxcInAsync(_conf, args);
+
+    private static Task<ProcessResult> LxcInAsync(string conf, params string[] args) =>
+        ProcessRunner.RunAsync(SystemRequirements.Tool("lxc"), args, new Dictionary<string, string> { ["LXD_CONF"] = conf, ["HOME"] = conf }, timeout: TimeSpan.FromMinutes(3));
 
     private string Logs() => "\n--- a ---\n" + _a.Log() + "\n--- b ---\n" + _b.Log();
 
@@ -188,5 +192,46 @@ public sealed class MigrationTests : IAsyncLifetime
         Assert.Empty((await LxcAsync("list", "b:", "--format", "csv", "-c", "n")).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.True(File.Exists(big));
         Assert.Equal("two\nk\n", await StartAndCatAsync("a:k"));
+    }
+
+    [Fact]
+    public async Task Lxc_CopyAndMoveOverHttps_PullByDefaultAndPush()
+    {
+        // Both servers on HTTPS, added to a second client config with the trust password: lxc's default pull mode
+        // has the target dial the source's operation, push mode the other way round.
+        var https = Path.Combine(_conf, "https");
+        Directory.CreateDirectory(https);
+        foreach (var (server, remote) in new[] { (_a, "ha"), (_b, "hb") })
+        {
+            var port = FreePort();
+            Assert.Equal(0, (await server.LxcAsync("config", "set", "core.https_address", $"127.0.0.1:{port}")).ExitCode);
+            Assert.Equal(0, (await server.LxcAsync("config", "set", "core.trust_password", "mig-pw")).ExitCode);
+            var add = await LxcInAsync(https, "remote", "add", remote, $"https://127.0.0.1:{port}", "--password", "mig-pw", "--accept-certificate");
+            Assert.True(add.ExitCode == 0, add.ToString());
+        }
+
+        await MakeSourceAsync("p");
+
+        var pull = await LxcInAsync(https, "copy", "ha:p", "hb:p2");
+        var push = await LxcInAsync(https, "copy", "ha:p", "hb:p3", "--mode", "push", "-s", _btrfs);
+
+        Assert.True(pull.ExitCode == 0, pull + Logs());
+        Assert.True(push.ExitCode == 0, push + Logs());
+        Assert.Equal("two\np3\n", await StartAndCatAsync("b:p3"));
+        Assert.Equal("one\n", await File.ReadAllTextAsync(Path.Combine(_b.Dir, "storage-pools", _btrfs, "containers-snapshots", "p3", "s1", "rootfs", "f")));
+
+        var move = await LxcInAsync(https, "move", "hb:p2", "ha:p4");
+
+        Assert.True(move.ExitCode == 0, move + Logs());
+        Assert.Equal(["p3"], (await LxcAsync("list", "b:", "--format", "csv", "-c", "n")).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal("two\np4\n", await StartAndCatAsync("a:p4"));
+        Assert.Equal($"[\n\t\"/1.0/instances/p4/snapshots/s1\"\n]", (await LxcAsync("query", "a:/1.0/instances/p4/snapshots")).Stdout.Trim());
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
