@@ -12,6 +12,7 @@
  *   berth-fork mount <pid> <source> <target> <options>   (hotplug.c)
  *   berth-fork umount <pid> <target>
  *   berth-fork forkproxy <pid> <listen> <connect> <host|instance> [uid gid mode]   (proxy.c)
+ *   berth-fork netcat <socket> [ignored...]              (netcat.c)
  *
  * berthd writes <lxcpath>/<name>/config itself; lxc_container_new() loads it.
  * load_config() must not be called again (it appends list keys like lxc.idmap).
@@ -37,6 +38,7 @@
 #include <lxc/lxccontainer.h>
 
 #include "hotplug.h"
+#include "netcat.h"
 
 #define START_TIMEOUT_SECONDS 30
 #define EXIT_ATTACH_FAILED 255
@@ -49,7 +51,8 @@ static int usage(void)
 		"       berth-fork ips <lxcpath> <name> [iface]\n"
 		"       berth-fork mount <pid> <source> <target> <bind|rbind[,ro][,idmap][,create=dir|file]>\n"
 		"       berth-fork umount <pid> <target>\n"
-		"       berth-fork forkproxy <pid> <listen> <connect> <host|instance> [<uid> <gid> <mode>]\n");
+		"       berth-fork forkproxy <pid> <listen> <connect> <host|instance> [<uid> <gid> <mode>]\n"
+		"       berth-fork netcat <socket>\n");
 	return 2;
 }
 
@@ -420,6 +423,8 @@ static int cmd_exec(const char *lxcpath, const char *name, int argc, char **argv
 
 int main(int argc, char **argv)
 {
+	if (argc >= 3 && strcmp(argv[1], "netcat") == 0)
+		return cmd_netcat(argv[2]);
 	if (argc < 4)
 		return usage();
 

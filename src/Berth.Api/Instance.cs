@@ -134,6 +134,13 @@ public sealed record InstanceSource
     [JsonPropertyName("instance_only")] public bool InstanceOnly { get; set; }
     [JsonPropertyName("refresh")] public bool Refresh { get; set; }
     [JsonPropertyName("project")] public string Project { get; set; } = "";
+    [JsonPropertyName("base-image")] public string BaseImage { get; set; } = "";
+    [JsonPropertyName("operation")] public string Operation { get; set; } = "";
+    [JsonPropertyName("secrets"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public Dictionary<string, string>? Websockets { get; set; }
+    [JsonPropertyName("live")] public bool Live { get; set; }
+    [JsonPropertyName("container_only")] public bool ContainerOnly { get; set; }
+    [JsonPropertyName("refresh")] public bool Refresh { get; set; }
+    [JsonPropertyName("allow_inconsistent")] public bool AllowInconsistent { get; set; }
 }
 
 /// <summary>PUT /1.0/instances/{name}/state.</summary>
@@ -145,13 +152,25 @@ public sealed record InstanceStatePut
     [JsonPropertyName("stateful")] public bool Stateful { get; set; }
 }
 
-/// <summary>POST /1.0/instances/{name} (rename; migration later).</summary>
+/// <summary>POST /1.0/instances/{name}: rename, move to another pool, or the source side of a migration.</summary>
 public sealed record InstancePost
 {
     [JsonPropertyName("name")] public string Name { get; set; } = "";
     [JsonPropertyName("migration")] public bool Migration { get; set; }
     [JsonPropertyName("live")] public bool Live { get; set; }
     [JsonPropertyName("pool")] public string Pool { get; set; } = "";
+    [JsonPropertyName("instance_only")] public bool InstanceOnly { get; set; }
+    [JsonPropertyName("container_only")] public bool ContainerOnly { get; set; }
+    [JsonPropertyName("allow_inconsistent")] public bool AllowInconsistent { get; set; }
+    [JsonPropertyName("target"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public InstancePostTarget? Target { get; set; }
+}
+
+/// <summary>Push mode: the target's migration operation the source connects to.</summary>
+public sealed record InstancePostTarget
+{
+    [JsonPropertyName("certificate")] public string Certificate { get; set; } = "";
+    [JsonPropertyName("operation")] public string Operation { get; set; } = "";
+    [JsonPropertyName("secrets"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public Dictionary<string, string>? Websockets { get; set; }
 }
 
 /// <summary>POST /1.0/instances/{name}/exec.</summary>

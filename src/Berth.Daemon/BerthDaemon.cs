@@ -93,6 +93,8 @@ internal sealed class BerthDaemon : IAsyncDisposable
             services.AddHostedService<SnapshotScheduler>();
             services.AddSingleton<InstanceFiles>();
             services.AddSingleton<Exec.WebsocketOperations>();
+            services.AddSingleton<Exec.MigrationOperations>();
+            services.AddSingleton(new Exec.MigrationDialer(peer => RemoteHttpClient.CreateHandler(context.Certificate, peer)));
             services.AddSingleton<IProfileUsers>(sp => sp.GetRequiredService<InstanceService>());
             services.AddSingleton<ProfileService>();
             services.AddSingleton(new ImageStoreOptions { Dir = Path.Combine(options.Dir, "images") });
@@ -193,7 +195,7 @@ internal sealed class BerthDaemon : IAsyncDisposable
         new ImagesEndpoints(services.GetRequiredService<ImageService>(), services.GetRequiredService<ImagePuller>(), services.GetRequiredService<InstancePublisher>(), services.GetRequiredService<OperationManager>()).Map(app);
         new ImageAliasesEndpoints(services.GetRequiredService<ImageAliasService>(), services.GetRequiredService<ImageService>()).Map(app);
         new SimpleStreamsEndpoints(services.GetRequiredService<SimpleStreamsPublisher>(), services.GetRequiredService<ImageService>()).Map(app);
-        new InstancesEndpoints(services.GetRequiredService<InstanceService>(), services.GetRequiredService<ImageService>(), services.GetRequiredService<ImagePuller>(), services.GetRequiredService<OperationManager>()).Map(app);
+        new InstancesEndpoints(services.GetRequiredService<InstanceService>(), services.GetRequiredService<ImageService>(), services.GetRequiredService<ImagePuller>(), services.GetRequiredService<OperationManager>(), services.GetRequiredService<Exec.MigrationOperations>()).Map(app);
         new ExecEndpoints(services.GetRequiredService<InstanceService>(), services.GetRequiredService<InstancePaths>(), services.GetRequiredService<OperationManager>(), services.GetRequiredService<Exec.WebsocketOperations>()).Map(app);
         new InstanceFilesEndpoints(services.GetRequiredService<InstanceFiles>()).Map(app);
         new InstanceLogsEndpoints(services.GetRequiredService<InstanceService>(), services.GetRequiredService<InstancePaths>()).Map(app);

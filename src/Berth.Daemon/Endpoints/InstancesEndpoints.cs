@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Berth.Api;
 using Berth.Api.Json;
+using Berth.Daemon.Exec;
 using Berth.Daemon.Http;
 using Berth.Server.Filtering;
 using Berth.Server.Images;
@@ -13,7 +14,7 @@ namespace Berth.Daemon.Endpoints;
 /// <c>/1.0/instances</c> (and LXD's legacy <c>/1.0/containers</c>): list, create, get, update, rename, delete, state.
 /// Slow work runs as an operation; input that can be checked up front fails synchronously.
 /// </summary>
-internal sealed class InstancesEndpoints(InstanceService instances, ImageService images, ImagePuller puller, OperationManager operations)
+internal sealed class InstancesEndpoints(InstanceService instances, ImageService images, ImagePuller puller, OperationManager operations, MigrationOperations migrations)
 {
     public void Map(IEndpointRouteBuilder routes)
     {
@@ -53,6 +54,12 @@ internal sealed class InstancesEndpoints(InstanceService instances, ImageService
 
         var request = await context.Request.ReadJsonAsync(ApiJsonContext.Wire.InstancesPost).ConfigureAwait(false);
         request.Source ??= new InstanceSource();
+        if (request.Source.Type == "migration")
+        {
+            await ApiResults.AsyncAsync(context, migrations.StartTarget(project, request, context.Requestor())).ConfigureAwait(false);
+            return;
+        }
+
         instances.ValidateCreate(project, request);
         var requestor = context.Requestor();
         Image? local = null;
@@ -204,7 +211,8 @@ internal sealed class InstancesEndpoints(InstanceService instances, ImageService
 
         if (request.Migration)
         {
-            throw new ApiException(501, "Migration to another server is not supported by this berthd yet");
+            await ApiResults.AsyncAsync(context, await migrations.StartSourceAsync(project, name, request, context.RequestAborted).ConfigureAwait(false)).ConfigureAwait(false);
+            return;
         }
 
         InstanceNames.Validate(request.Name);
