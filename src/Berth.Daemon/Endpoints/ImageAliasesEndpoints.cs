@@ -1,3 +1,4 @@
+using Berth.Api;
 using Berth.Api.Json;
 using Berth.Daemon.Http;
 using Berth.Server.Images;
@@ -5,7 +6,7 @@ using Berth.Server.Images;
 namespace Berth.Daemon.Endpoints;
 
 /// <summary><c>/1.0/images/aliases</c>: list, create, get, update, rename, delete. Names may contain slashes.</summary>
-internal sealed class ImageAliasesEndpoints(ImageAliasService aliases)
+internal sealed class ImageAliasesEndpoints(ImageAliasService aliases, ImageService images)
 {
     public void Map(IEndpointRouteBuilder routes)
     {
@@ -15,7 +16,9 @@ internal sealed class ImageAliasesEndpoints(ImageAliasService aliases)
 
     private Task ListAsync(HttpContext context)
     {
-        var list = aliases.List(context.Request.Project());
+        var project = context.Request.Project();
+        var visible = context.IsTrusted() ? null : images.List(project, publicOnly: true).Select(i => i.Fingerprint).ToHashSet(StringComparer.Ordinal);
+        var list = aliases.List(project).Where(a => visible is null || visible.Contains(a.Target)).ToList();
         return context.Request.Recursion() == 0
             ? ApiResults.SyncAsync(context, [.. list.Select(a => ImageAliasService.Url(a.Name))], ApiJsonContext.Wire.ListString)
             : ApiResults.SyncAsync(context, [.. list], ApiJsonContext.Wire.ListImageAliasesEntry);
@@ -28,8 +31,20 @@ internal sealed class ImageAliasesEndpoints(ImageAliasService aliases)
         await ApiResults.CreatedAsync(context, ImageAliasService.Url(request.Name)).ConfigureAwait(false);
     }
 
-    private Task GetAsync(HttpContext context) =>
-        ApiResults.SyncAsync(context, aliases.Get(context.Request.Project(), Name(context)), ApiJsonContext.Wire.ImageAliasesEntry);
+    /// <summary>Untrusted clients see only aliases of public images (LXD's rule).</summary>
+    private Task GetAsync(HttpContext context)
+    {
+        var project = context.Request.Project();
+        var alias = aliases.Get(project, Name(context));
+        if (!context.IsTrusted() && !IsPublic(project, alias.Target))
+        {
+            throw new ApiException(404, "Image alias not found");
+        }
+
+        return ApiResults.SyncAsync(context, alias, ApiJsonContext.Wire.ImageAliasesEntry);
+    }
+
+    private bool IsPublic(string project, string fingerprint) => images.List(project, publicOnly: true).Any(i => i.Fingerprint == fingerprint);
 
     private async Task PutAsync(HttpContext context)
     {

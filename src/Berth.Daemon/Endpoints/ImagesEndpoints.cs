@@ -9,21 +9,23 @@ using Berth.Server.Operations;
 
 namespace Berth.Daemon.Endpoints;
 
-/// <summary><c>/1.0/images</c>: list, upload, get, update, delete, export.</summary>
-internal sealed class ImagesEndpoints(ImageService images, ImagePuller puller, InstancePublisher publisher, OperationManager operations)
+/// <summary><c>/1.0/images</c>: list, upload, get, update, delete, export, refresh, secret.</summary>
+internal sealed class ImagesEndpoints(ImageService images, ImagePuller puller, ImageSecrets secrets, InstancePublisher publisher, OperationManager operations)
 {
     public void Map(IEndpointRouteBuilder routes)
     {
         routes.MapApi("/1.0/images", new ApiRoute { Get = ListAsync, Post = CreateAsync });
         routes.MapApi("/1.0/images/{fingerprint}", new ApiRoute { Get = GetAsync, Put = PutAsync, Patch = PatchAsync, Delete = DeleteAsync });
         routes.MapApi("/1.0/images/{fingerprint}/export", new ApiRoute { Get = ExportAsync });
+        routes.MapApi("/1.0/images/{fingerprint}/refresh", new ApiRoute { Post = RefreshAsync });
+        routes.MapApi("/1.0/images/{fingerprint}/secret", new ApiRoute { Post = SecretAsync });
     }
 
     private Task ListAsync(HttpContext context)
     {
         var project = context.Request.Project();
         var filter = FilterExpression.Parse(context.Request.Query["filter"].ToString());
-        var list = images.List(project)
+        var list = images.List(project, publicOnly: !context.IsTrusted())
             .Where(i => filter.Matches(JsonSerializer.SerializeToElement(i, ApiJsonContext.Wire.Image)))
             .ToList();
         return context.Request.Recursion() == 0
@@ -37,6 +39,7 @@ internal sealed class ImagesEndpoints(ImageService images, ImagePuller puller, I
     /// </summary>
     private async Task CreateAsync(HttpContext context)
     {
+        context.RequireTrusted();
         context.Request.Project();
         if (context.Request.ContentType?.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) == true)
         {
@@ -52,13 +55,14 @@ internal sealed class ImagesEndpoints(ImageService images, ImagePuller puller, I
                 return;
             }
 
-            if (post.Source?.Type != "image")
+            if (post.Source?.Type is not ("image" or "url"))
             {
                 throw new ApiException(post.Source is null ? 400 : 501, post.Source is null
                     ? "Missing image source"
                     : $"Creating images from source type \"{post.Source.Type}\" is not supported by this berthd yet");
             }
 
+            ImagePuller.Validate(post.Source);
             var requestor = context.Requestor();
             var pull = operations.Start("Downloading image", new() { ["images"] = [] }, op => puller.PullAsync(post, op, requestor));
             await ApiResults.AsyncAsync(context, pull).ConfigureAwait(false);
@@ -79,11 +83,13 @@ internal sealed class ImagesEndpoints(ImageService images, ImagePuller puller, I
     private Task GetAsync(HttpContext context)
     {
         var image = images.Get(context.Request.Project(), Fingerprint(context));
+        context.RequireMaySee(image, secrets);
         return ApiResults.SyncAsync(context, image, ApiJsonContext.Wire.Image, ImageService.ETagOf(image));
     }
 
     private async Task PutAsync(HttpContext context)
     {
+        context.RequireTrusted();
         var put = await context.Request.ReadJsonAsync(ApiJsonContext.Wire.ImagePut).ConfigureAwait(false);
         await images.UpdateAsync(context.Request.Project(), Fingerprint(context), put, context.Request.IfMatch(), context.Requestor(), context.RequestAborted).ConfigureAwait(false);
         await ApiResults.EmptySyncAsync(context).ConfigureAwait(false);
@@ -91,6 +97,7 @@ internal sealed class ImagesEndpoints(ImageService images, ImagePuller puller, I
 
     private async Task PatchAsync(HttpContext context)
     {
+        context.RequireTrusted();
         var patch = await context.Request.ReadJsonElementAsync().ConfigureAwait(false);
         await images.PatchAsync(context.Request.Project(), Fingerprint(context), patch, context.Request.IfMatch(), context.Requestor(), context.RequestAborted).ConfigureAwait(false);
         await ApiResults.EmptySyncAsync(context).ConfigureAwait(false);
@@ -99,6 +106,7 @@ internal sealed class ImagesEndpoints(ImageService images, ImagePuller puller, I
     /// <summary>Asynchronous as in LXD; an unknown image is a synchronous 404.</summary>
     private async Task DeleteAsync(HttpContext context)
     {
+        context.RequireTrusted();
         var project = context.Request.Project();
         var image = images.Get(project, Fingerprint(context));
         var requestor = context.Requestor();
@@ -111,6 +119,7 @@ internal sealed class ImagesEndpoints(ImageService images, ImagePuller puller, I
     private async Task ExportAsync(HttpContext context)
     {
         var image = images.Get(context.Request.Project(), Fingerprint(context));
+        context.RequireMaySee(image, secrets, spendSecret: true);
         var metadataPath = images.FilePath(image.Fingerprint);
         var rootfsPath = images.RootfsPath(image.Fingerprint);
         var response = context.Response;
@@ -128,6 +137,27 @@ internal sealed class ImagesEndpoints(ImageService images, ImagePuller puller, I
         await WritePartAsync(response, boundary, "metadata", $"meta-{image.Fingerprint}{TarExtension(metadataPath)}", metadataPath, context.RequestAborted).ConfigureAwait(false);
         await WritePartAsync(response, boundary, "rootfs", image.Fingerprint + RootfsExtension(rootfsPath), rootfsPath, context.RequestAborted).ConfigureAwait(false);
         await response.WriteAsync($"--{boundary}--\r\n", context.RequestAborted).ConfigureAwait(false);
+    }
+
+    /// <summary>Re-pulls the image from its recorded source; the operation says whether it changed.</summary>
+    private async Task RefreshAsync(HttpContext context)
+    {
+        context.RequireTrusted();
+        var project = context.Request.Project();
+        var image = images.Get(project, Fingerprint(context));
+        var requestor = context.Requestor();
+        var operation = operations.Start("Refreshing image", new() { ["images"] = [ImageService.Url(image.Fingerprint)] },
+            op => puller.RefreshAsync(project, image.Fingerprint, op, requestor));
+        await ApiResults.AsyncAsync(context, operation).ConfigureAwait(false);
+    }
+
+    /// <summary>A token operation whose metadata holds a one-use secret for an untrusted client to fetch this image.</summary>
+    private async Task SecretAsync(HttpContext context)
+    {
+        context.RequireTrusted();
+        var project = context.Request.Project();
+        var image = images.Get(project, Fingerprint(context));
+        await ApiResults.AsyncAsync(context, secrets.Create(project, image.Fingerprint)).ConfigureAwait(false);
     }
 
     private static async Task WritePartAsync(HttpResponse response, string boundary, string name, string filename, string path, CancellationToken cancellationToken)
