@@ -122,7 +122,9 @@ public sealed class LxdImageClient(ImageService images)
                 size = await ImageFileWriter.CopyAsync(body, metadataPath, [combined], n => Report("rootfs", n), cancellationToken).ConfigureAwait(false);
             }
 
-            Report("rootfs", 0, force: true);
+            before = 0;
+            total = total > 0 ? total : size;
+            Report("rootfs", size, force: true);
             var fingerprint = Convert.ToHexStringLower(combined.GetHashAndReset());
             if (fingerprint != image.Fingerprint)
             {
