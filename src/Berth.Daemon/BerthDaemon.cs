@@ -58,6 +58,7 @@ internal sealed class BerthDaemon : IAsyncDisposable
             };
 
             EventHub? hub = null;
+            var https = new HttpsListener(context.Certificate);
             var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = options.Dir, Args = [] });
             builder.Logging.ClearProviders();
             var minimum = options.Debug ? LogLevel.Debug : options.Verbose ? LogLevel.Information : LogLevel.Warning;
@@ -68,7 +69,9 @@ internal sealed class BerthDaemon : IAsyncDisposable
                 kestrel.AddServerHeader = false;
                 kestrel.Limits.MaxRequestBodySize = null; // image and backup uploads are streamed
                 kestrel.ListenUnixSocket(options.SocketPath, listen => listen.Use(HostHeaderRepair.Middleware));
+                https.ConfigureKestrel(kestrel);
             });
+            builder.WebHost.UseKestrelHttpsConfiguration();
 
             var services = builder.Services;
             services.AddSingleton(context);
@@ -77,6 +80,9 @@ internal sealed class BerthDaemon : IAsyncDisposable
             services.AddSingleton<EventHub>();
             services.AddSingleton<OperationManager>();
             services.AddSingleton<ServerConfigService>();
+            services.AddSingleton(https);
+            services.AddSingleton<TrustStore>();
+            services.AddSingleton<CertificateTokens>();
             services.AddSingleton(new InstancePaths(options.Dir));
             services.AddSingleton<IInstanceRuntime, LxcRuntime>();
             services.AddSingleton<ImageUnpacker>();
@@ -111,8 +117,11 @@ internal sealed class BerthDaemon : IAsyncDisposable
                 DaemonLog.StaleSocket(logger, options.SocketPath);
             }
 
+            app.Use(RequestIdentityMiddleware.InvokeAsync);
+            app.Use(TrustExtensions.GuardAsync);
             app.UseWebSockets();
             MapEndpoints(app);
+            https.Start(app.Services.GetRequiredService<ServerConfigService>(), logger);
             await app.Services.GetRequiredService<ProfileService>().EnsureDefaultAsync(cancellationToken).ConfigureAwait(false);
             await app.Services.GetRequiredService<Berth.Server.Storage.StoragePoolService>().StartAsync((pool, e) => StorageLog.MountFailed(logger, pool, e.Message), cancellationToken).ConfigureAwait(false);
             await app.Services.GetRequiredService<Berth.Server.Networks.NetworkService>().StartAsync((network, e) => NetworkLog.StartFailed(logger, network, e.Message), cancellationToken).ConfigureAwait(false);
@@ -192,7 +201,7 @@ internal sealed class BerthDaemon : IAsyncDisposable
         new InstanceBackupsEndpoints(services.GetRequiredService<Berth.Server.Instances.InstanceService>(), services.GetRequiredService<Berth.Server.Operations.OperationManager>()).Map(app);
         new StorageVolumesEndpoints(services.GetRequiredService<Berth.Server.Storage.StorageVolumeService>(), services.GetRequiredService<Berth.Server.Operations.OperationManager>()).Map(app);
         new NetworksEndpoints(services.GetRequiredService<Berth.Server.Networks.NetworkService>()).Map(app);
-        CertificatesEndpoints.Map(app);
+        new CertificatesEndpoints(services.GetRequiredService<TrustStore>(), services.GetRequiredService<CertificateTokens>(), services.GetRequiredService<ServerConfigService>(), services.GetRequiredService<HttpsListener>(), services.GetRequiredService<DaemonContext>()).Map(app);
         WarningsEndpoints.Map(app);
         ResourcesEndpoints.Map(app);
         app.MapFallback("{**path}", ctx => ApiResults.ErrorAsync(ctx, 404, "not found"));

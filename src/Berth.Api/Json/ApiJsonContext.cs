@@ -27,6 +27,8 @@ namespace Berth.Api.Json;
 [JsonSerializable(typeof(Certificate))]
 [JsonSerializable(typeof(CertificatePut))]
 [JsonSerializable(typeof(List<Certificate>))]
+[JsonSerializable(typeof(CertificatesPost))]
+[JsonSerializable(typeof(CertificateAddToken))]
 [JsonSerializable(typeof(Project))]
 [JsonSerializable(typeof(ProjectPut))]
 [JsonSerializable(typeof(List<Project>))]
@@ -93,6 +95,7 @@ namespace Berth.Api.Json;
 [JsonSerializable(typeof(int))]
 [JsonSerializable(typeof(long))]
 [JsonSerializable(typeof(bool))]
+[JsonSerializable(typeof(DateTimeOffset))]
 public sealed partial class ApiJsonContext : JsonSerializerContext
 {
     private static readonly Lazy<ApiJsonContext> RelaxedInstance = new(() => new ApiJsonContext(new JsonSerializerOptions

@@ -10,8 +10,9 @@ internal sealed class ImageAliasesEndpoints(ImageAliasService aliases, ImageServ
 {
     public void Map(IEndpointRouteBuilder routes)
     {
-        routes.MapApi("/1.0/images/aliases", new ApiRoute { Get = ListAsync, Post = CreateAsync });
-        routes.MapApi("/1.0/images/aliases/{**name}", new ApiRoute { Get = GetAsync, Put = PutAsync, Patch = PatchAsync, Post = RenameAsync, Delete = DeleteAsync });
+        // Untrusted callers see the aliases of public images only; writes need trust.
+        routes.MapApi("/1.0/images/aliases", new ApiRoute { Get = ListAsync, Post = CreateAsync, Untrusted = true });
+        routes.MapApi("/1.0/images/aliases/{**name}", new ApiRoute { Get = GetAsync, Put = PutAsync, Patch = PatchAsync, Post = RenameAsync, Delete = DeleteAsync, Untrusted = true });
     }
 
     private Task ListAsync(HttpContext context)
@@ -26,6 +27,7 @@ internal sealed class ImageAliasesEndpoints(ImageAliasService aliases, ImageServ
 
     private async Task CreateAsync(HttpContext context)
     {
+        context.RequireTrusted();
         var request = await context.Request.ReadJsonAsync(ApiJsonContext.Wire.ImageAliasesPost).ConfigureAwait(false);
         await aliases.CreateAsync(context.Request.Project(), request, context.Requestor(), context.RequestAborted).ConfigureAwait(false);
         await ApiResults.CreatedAsync(context, ImageAliasService.Url(request.Name)).ConfigureAwait(false);
@@ -44,10 +46,21 @@ internal sealed class ImageAliasesEndpoints(ImageAliasService aliases, ImageServ
         return ApiResults.SyncAsync(context, alias, ApiJsonContext.Wire.ImageAliasesEntry);
     }
 
-    private bool IsPublic(string project, string fingerprint) => images.List(project, publicOnly: true).Any(i => i.Fingerprint == fingerprint);
+    private bool IsPublic(string project, string fingerprint)
+    {
+        try
+        {
+            return images.Get(project, fingerprint).Public;
+        }
+        catch (Berth.Api.ApiException e) when (e.Status == 404)
+        {
+            return false;
+        }
+    }
 
     private async Task PutAsync(HttpContext context)
     {
+        context.RequireTrusted();
         var put = await context.Request.ReadJsonAsync(ApiJsonContext.Wire.ImageAliasesEntryPut).ConfigureAwait(false);
         await aliases.ReplaceAsync(context.Request.Project(), Name(context), put, context.Requestor(), context.RequestAborted).ConfigureAwait(false);
         await ApiResults.EmptySyncAsync(context).ConfigureAwait(false);
@@ -55,6 +68,7 @@ internal sealed class ImageAliasesEndpoints(ImageAliasService aliases, ImageServ
 
     private async Task PatchAsync(HttpContext context)
     {
+        context.RequireTrusted();
         var patch = await context.Request.ReadJsonElementAsync().ConfigureAwait(false);
         await aliases.PatchAsync(context.Request.Project(), Name(context), patch, context.Requestor(), context.RequestAborted).ConfigureAwait(false);
         await ApiResults.EmptySyncAsync(context).ConfigureAwait(false);
@@ -62,6 +76,7 @@ internal sealed class ImageAliasesEndpoints(ImageAliasService aliases, ImageServ
 
     private async Task RenameAsync(HttpContext context)
     {
+        context.RequireTrusted();
         var request = await context.Request.ReadJsonAsync(ApiJsonContext.Wire.ImageAliasesEntryPost).ConfigureAwait(false);
         await aliases.RenameAsync(context.Request.Project(), Name(context), request.Name, context.Requestor(), context.RequestAborted).ConfigureAwait(false);
         await ApiResults.CreatedAsync(context, ImageAliasService.Url(request.Name)).ConfigureAwait(false);
@@ -69,6 +84,7 @@ internal sealed class ImageAliasesEndpoints(ImageAliasService aliases, ImageServ
 
     private async Task DeleteAsync(HttpContext context)
     {
+        context.RequireTrusted();
         await aliases.DeleteAsync(context.Request.Project(), Name(context), context.Requestor(), context.RequestAborted).ConfigureAwait(false);
         await ApiResults.EmptySyncAsync(context).ConfigureAwait(false);
     }

@@ -14,9 +14,11 @@ internal sealed class ImagesEndpoints(ImageService images, ImagePuller puller, I
 {
     public void Map(IEndpointRouteBuilder routes)
     {
-        routes.MapApi("/1.0/images", new ApiRoute { Get = ListAsync, Post = CreateAsync });
-        routes.MapApi("/1.0/images/{fingerprint}", new ApiRoute { Get = GetAsync, Put = PutAsync, Patch = PatchAsync, Delete = DeleteAsync });
-        routes.MapApi("/1.0/images/{fingerprint}/export", new ApiRoute { Get = ExportAsync });
+        // Untrusted callers may read public images (the LXD protocol between servers), or a private one with a
+        // secret; handlers check the rest.
+        routes.MapApi("/1.0/images", new ApiRoute { Get = ListAsync, Post = CreateAsync, Untrusted = true });
+        routes.MapApi("/1.0/images/{fingerprint}", new ApiRoute { Get = GetAsync, Put = PutAsync, Patch = PatchAsync, Delete = DeleteAsync, Untrusted = true });
+        routes.MapApi("/1.0/images/{fingerprint}/export", new ApiRoute { Get = ExportAsync, Untrusted = true });
         routes.MapApi("/1.0/images/{fingerprint}/refresh", new ApiRoute { Post = RefreshAsync });
         routes.MapApi("/1.0/images/{fingerprint}/secret", new ApiRoute { Post = SecretAsync });
     }
@@ -184,5 +186,6 @@ internal sealed class ImagesEndpoints(ImageService images, ImagePuller puller, I
         _ => TarExtension(path),
     };
 
+    /// <summary>A private image does not exist for an untrusted caller, as in LXD.</summary>
     private static string Fingerprint(HttpContext context) => (string)context.Request.RouteValues["fingerprint"]!;
 }

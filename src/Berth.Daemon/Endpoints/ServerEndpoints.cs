@@ -3,6 +3,7 @@ using Berth.Api;
 using Berth.Api.Json;
 using Berth.Daemon.Http;
 using Berth.Server.Config;
+using Berth.Server.Security;
 
 namespace Berth.Daemon.Endpoints;
 
@@ -69,7 +70,7 @@ internal sealed class ServerEndpoints
             Auth = "trusted",
             Environment = new ServerEnvironment
             {
-                Addresses = config.TryGetValue("core.https_address", out var address) ? [address] : [],
+                Addresses = ListenAddresses.Reachable(config.GetValueOrDefault("core.https_address")),
                 Architectures = [.. host.Architectures],
                 Certificate = _daemon.Certificate.Pem,
                 CertificateFingerprint = _daemon.Certificate.Fingerprint,

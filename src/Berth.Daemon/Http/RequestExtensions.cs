@@ -62,14 +62,14 @@ internal static class RequestExtensions
         }
     }
 
-    /// <summary>Who made the request, for lifecycle events: unix peer credentials, or TLS later.</summary>
+    /// <summary>Who made the request, for lifecycle events: unix peer credentials, or the TLS client certificate's trust entry.</summary>
     public static EventLifecycleRequestor Requestor(this HttpContext context)
     {
         var socket = context.Features.Get<IConnectionSocketFeature>()?.Socket;
         var creds = socket is null ? null : PeerCredentials.Of(socket);
         return new EventLifecycleRequestor
         {
-            Username = creds is { } c ? UserNames.Of(c.Uid) : "",
+            Username = creds is { } c ? UserNames.Of(c.Uid) : context.Identity().Fingerprint ?? "",
             Protocol = creds is null ? "tls" : "unix",
             Address = creds is null ? context.Connection.RemoteIpAddress?.ToString() ?? "" : "@",
         };

@@ -9,11 +9,17 @@ namespace Berth.Server.Security;
 /// </summary>
 public sealed class ServerCertificate
 {
-    private ServerCertificate(string pem, string fingerprint)
+    private ServerCertificate(string pem, string fingerprint, string certPath, string keyPath)
     {
         Pem = pem;
         Fingerprint = fingerprint;
+        CertificatePath = certPath;
+        KeyPath = keyPath;
     }
+
+    public string CertificatePath { get; }
+
+    public string KeyPath { get; }
 
     public string Pem { get; }
 
@@ -31,7 +37,19 @@ public sealed class ServerCertificate
 
         var pem = File.ReadAllText(certPath);
         using var cert = X509Certificate2.CreateFromPem(pem);
-        return new ServerCertificate(pem, Convert.ToHexStringLower(SHA256.HashData(cert.RawData)));
+        return new ServerCertificate(pem, Convert.ToHexStringLower(SHA256.HashData(cert.RawData)), certPath, keyPath);
+    }
+
+    /// <summary>
+    /// The certificate with its private key, for TLS (serving HTTPS, or as the client certificate of outgoing
+    /// requests to other servers). The caller disposes it.
+    /// </summary>
+    public X509Certificate2 LoadWithKey()
+    {
+        using var pemCert = X509Certificate2.CreateFromPemFile(CertificatePath, KeyPath);
+
+        // Round-trip through PKCS#12 so the key is usable by SslStream on every platform.
+        return X509CertificateLoader.LoadPkcs12(pemCert.Export(X509ContentType.Pkcs12), null);
     }
 
     private static void Create(string certPath, string keyPath, string hostname)
