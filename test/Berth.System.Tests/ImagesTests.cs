@@ -125,5 +125,31 @@ public sealed class ImagesTests : IAsyncLifetime
         Assert.Equal($"{TestImageFiles.Sha256(_files.Unified)} True busybox", result.Stdout.Trim());
     }
 
+    [Fact]
+    public async Task BerthImageInfoShowEditExport_WorkOnAnAlias()
+    {
+        var sha = TestImageFiles.Sha256(_files.Unified);
+        await _berthd.LxcAsync("image", "import", _files.Unified, "--alias", "bb");
+
+        var info = await _berthd.BerthAsync("image", "info", "bb");
+        var edit = await _berthd.BerthStdinAsync("auto_update: false\nproperties:\n  os: busybox\n  role: edited\npublic: true\nexpires_at: 1970-01-01T00:00:00Z\nprofiles:\n- default\n", "image", "edit", "bb");
+        var show = await _berthd.BerthAsync("image", "show", "bb");
+        var target = Path.Combine(_files.Dir, "berth-export");
+        Directory.CreateDirectory(target);
+        var export = await _berthd.BerthAsync("image", "export", "bb", target + "/");
+        var refresh = await _berthd.BerthAsync("image", "refresh", "bb");
+
+        Assert.True(info.ExitCode == 0, info.ToString());
+        Assert.Contains($"Fingerprint: {sha}", info.Stdout, StringComparison.Ordinal);
+        Assert.Contains("    - bb", info.Stdout, StringComparison.Ordinal);
+        Assert.True(edit.ExitCode == 0, edit.ToString());
+        Assert.Contains("role: edited", show.Stdout, StringComparison.Ordinal);
+        Assert.Contains("public: true", show.Stdout, StringComparison.Ordinal);
+        Assert.True(export.ExitCode == 0, export.ToString());
+        Assert.Equal(File.ReadAllBytes(_files.Unified), File.ReadAllBytes(Path.Combine(target, sha + ".tar.gz")));
+        Assert.Equal(1, refresh.ExitCode);
+        Assert.Contains("no update source", refresh.Stderr, StringComparison.Ordinal);
+    }
+
     private static string PyString(string s) => "'" + s.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "\\'", StringComparison.Ordinal) + "'";
 }

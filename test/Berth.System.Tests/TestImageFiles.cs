@@ -5,14 +5,14 @@ namespace Berth.System.Tests;
 /// <summary>Busybox images built for a test from the host's busybox-static, with Debian's tar and xz.</summary>
 internal sealed class TestImageFiles : IDisposable
 {
-    public TestImageFiles()
+    public TestImageFiles(string description = "Busybox for tests")
     {
         SystemRequirements.Require(File.Exists("/bin/busybox"), "busybox-static is not installed");
         var stage = Path.Combine(Dir, "stage");
         Directory.CreateDirectory(Path.Combine(stage, "rootfs", "bin"));
         File.Copy("/bin/busybox", Path.Combine(stage, "rootfs", "bin", "busybox"));
         File.WriteAllText(Path.Combine(stage, "metadata.yaml"),
-            $"architecture: x86_64\ncreation_date: {DateTimeOffset.UtcNow.ToUnixTimeSeconds()}\nproperties:\n  os: busybox\n  description: Busybox for tests\n");
+            $"architecture: x86_64\ncreation_date: {DateTimeOffset.UtcNow.ToUnixTimeSeconds()}\nproperties:\n  os: busybox\n  description: {description}\n");
         Tar("-C", stage, "-czf", Unified, "metadata.yaml", "rootfs");
         Tar("-C", stage, "-cJf", SplitMetadata, "metadata.yaml");
         Tar("-C", Path.Combine(stage, "rootfs"), "-cJf", SplitRootfs, ".");

@@ -6,7 +6,7 @@ using Berth.Client.Builders;
 
 namespace Berth.Cli.Commands;
 
-/// <summary><c>berth image</c>: list, import, build, delete, alias create.</summary>
+/// <summary><c>berth image</c>: list, import, build, delete, alias create, info, show, edit, export, refresh.</summary>
 internal sealed class ImageCommand : Command
 {
     public ImageCommand(CliApp app) : base("image", "Manage images")
@@ -16,6 +16,11 @@ internal sealed class ImageCommand : Command
         Subcommands.Add(new ImageBuildCommand(app));
         Subcommands.Add(new ImageDeleteCommand(app));
         Subcommands.Add(new ImageAliasCommand(app));
+        Subcommands.Add(new ImageInfoCommand(app));
+        Subcommands.Add(new ImageShowCommand(app));
+        Subcommands.Add(new ImageEditCommand(app));
+        Subcommands.Add(new ImageExportCommand(app));
+        Subcommands.Add(new ImageRefreshCommand(app));
     }
 }
 

@@ -1,3 +1,4 @@
+using Berth.Api;
 using Berth.Api.Json;
 using Berth.Daemon.Http;
 using Berth.Server.Images;
@@ -17,7 +18,8 @@ internal sealed class ImageAliasesEndpoints(ImageAliasService aliases, ImageServ
     private Task ListAsync(HttpContext context)
     {
         var project = context.Request.Project();
-        var list = context.IsTrusted() ? aliases.List(project) : [.. aliases.List(project).Where(a => IsPublic(project, a.Target))];
+        var visible = context.IsTrusted() ? null : images.List(project, publicOnly: true).Select(i => i.Fingerprint).ToHashSet(StringComparer.Ordinal);
+        var list = aliases.List(project).Where(a => visible is null || visible.Contains(a.Target)).ToList();
         return context.Request.Recursion() == 0
             ? ApiResults.SyncAsync(context, [.. list.Select(a => ImageAliasService.Url(a.Name))], ApiJsonContext.Wire.ListString)
             : ApiResults.SyncAsync(context, [.. list], ApiJsonContext.Wire.ListImageAliasesEntry);
@@ -31,13 +33,14 @@ internal sealed class ImageAliasesEndpoints(ImageAliasService aliases, ImageServ
         await ApiResults.CreatedAsync(context, ImageAliasService.Url(request.Name)).ConfigureAwait(false);
     }
 
+    /// <summary>Untrusted clients see only aliases of public images (LXD's rule).</summary>
     private Task GetAsync(HttpContext context)
     {
         var project = context.Request.Project();
         var alias = aliases.Get(project, Name(context));
         if (!context.IsTrusted() && !IsPublic(project, alias.Target))
         {
-            throw new Berth.Api.ApiException(404, "Image alias not found");
+            throw new ApiException(404, "Image alias not found");
         }
 
         return ApiResults.SyncAsync(context, alias, ApiJsonContext.Wire.ImageAliasesEntry);

@@ -9,15 +9,18 @@ using Berth.Server.Operations;
 
 namespace Berth.Daemon.Endpoints;
 
-/// <summary><c>/1.0/images</c>: list, upload, get, update, delete, export.</summary>
-internal sealed class ImagesEndpoints(ImageService images, ImagePuller puller, InstancePublisher publisher, OperationManager operations)
+/// <summary><c>/1.0/images</c>: list, upload, get, update, delete, export, refresh, secret.</summary>
+internal sealed class ImagesEndpoints(ImageService images, ImagePuller puller, ImageSecrets secrets, InstancePublisher publisher, OperationManager operations)
 {
     public void Map(IEndpointRouteBuilder routes)
     {
-        // Untrusted callers may read public images (the LXD protocol between servers); handlers check the rest.
+        // Untrusted callers may read public images (the LXD protocol between servers), or a private one with a
+        // secret; handlers check the rest.
         routes.MapApi("/1.0/images", new ApiRoute { Get = ListAsync, Post = CreateAsync, Untrusted = true });
         routes.MapApi("/1.0/images/{fingerprint}", new ApiRoute { Get = GetAsync, Put = PutAsync, Patch = PatchAsync, Delete = DeleteAsync, Untrusted = true });
         routes.MapApi("/1.0/images/{fingerprint}/export", new ApiRoute { Get = ExportAsync, Untrusted = true });
+        routes.MapApi("/1.0/images/{fingerprint}/refresh", new ApiRoute { Post = RefreshAsync });
+        routes.MapApi("/1.0/images/{fingerprint}/secret", new ApiRoute { Post = SecretAsync });
     }
 
     private Task ListAsync(HttpContext context)
@@ -54,13 +57,14 @@ internal sealed class ImagesEndpoints(ImageService images, ImagePuller puller, I
                 return;
             }
 
-            if (post.Source?.Type != "image")
+            if (post.Source?.Type is not ("image" or "url"))
             {
                 throw new ApiException(post.Source is null ? 400 : 501, post.Source is null
                     ? "Missing image source"
                     : $"Creating images from source type \"{post.Source.Type}\" is not supported by this berthd yet");
             }
 
+            ImagePuller.Validate(post.Source);
             var requestor = context.Requestor();
             var pull = operations.Start("Downloading image", new() { ["images"] = [] }, op => puller.PullAsync(post, op, requestor));
             await ApiResults.AsyncAsync(context, pull).ConfigureAwait(false);
@@ -80,7 +84,8 @@ internal sealed class ImagesEndpoints(ImageService images, ImagePuller puller, I
 
     private Task GetAsync(HttpContext context)
     {
-        var image = Visible(context, images.Get(context.Request.Project(), Fingerprint(context)));
+        var image = images.Get(context.Request.Project(), Fingerprint(context));
+        context.RequireMaySee(image, secrets);
         return ApiResults.SyncAsync(context, image, ApiJsonContext.Wire.Image, ImageService.ETagOf(image));
     }
 
@@ -115,7 +120,8 @@ internal sealed class ImagesEndpoints(ImageService images, ImagePuller puller, I
     /// <summary>The stored bytes: one file for a unified image, multipart metadata + rootfs for a split one.</summary>
     private async Task ExportAsync(HttpContext context)
     {
-        var image = Visible(context, images.Get(context.Request.Project(), Fingerprint(context)));
+        var image = images.Get(context.Request.Project(), Fingerprint(context));
+        context.RequireMaySee(image, secrets, spendSecret: true);
         var metadataPath = images.FilePath(image.Fingerprint);
         var rootfsPath = images.RootfsPath(image.Fingerprint);
         var response = context.Response;
@@ -133,6 +139,27 @@ internal sealed class ImagesEndpoints(ImageService images, ImagePuller puller, I
         await WritePartAsync(response, boundary, "metadata", $"meta-{image.Fingerprint}{TarExtension(metadataPath)}", metadataPath, context.RequestAborted).ConfigureAwait(false);
         await WritePartAsync(response, boundary, "rootfs", image.Fingerprint + RootfsExtension(rootfsPath), rootfsPath, context.RequestAborted).ConfigureAwait(false);
         await response.WriteAsync($"--{boundary}--\r\n", context.RequestAborted).ConfigureAwait(false);
+    }
+
+    /// <summary>Re-pulls the image from its recorded source; the operation says whether it changed.</summary>
+    private async Task RefreshAsync(HttpContext context)
+    {
+        context.RequireTrusted();
+        var project = context.Request.Project();
+        var image = images.Get(project, Fingerprint(context));
+        var requestor = context.Requestor();
+        var operation = operations.Start("Refreshing image", new() { ["images"] = [ImageService.Url(image.Fingerprint)] },
+            op => puller.RefreshAsync(project, image.Fingerprint, op, requestor));
+        await ApiResults.AsyncAsync(context, operation).ConfigureAwait(false);
+    }
+
+    /// <summary>A token operation whose metadata holds a one-use secret for an untrusted client to fetch this image.</summary>
+    private async Task SecretAsync(HttpContext context)
+    {
+        context.RequireTrusted();
+        var project = context.Request.Project();
+        var image = images.Get(project, Fingerprint(context));
+        await ApiResults.AsyncAsync(context, secrets.Create(project, image.Fingerprint)).ConfigureAwait(false);
     }
 
     private static async Task WritePartAsync(HttpResponse response, string boundary, string name, string filename, string path, CancellationToken cancellationToken)
@@ -160,8 +187,5 @@ internal sealed class ImagesEndpoints(ImageService images, ImagePuller puller, I
     };
 
     /// <summary>A private image does not exist for an untrusted caller, as in LXD.</summary>
-    private static Image Visible(HttpContext context, Image image) =>
-        image.Public || context.IsTrusted() ? image : throw new ApiException(404, "Image not found");
-
     private static string Fingerprint(HttpContext context) => (string)context.Request.RouteValues["fingerprint"]!;
 }

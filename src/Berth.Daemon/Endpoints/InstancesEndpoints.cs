@@ -92,10 +92,14 @@ internal sealed class InstancesEndpoints(InstanceService instances, ImageService
                         Fingerprint = request.Source.Fingerprint,
                         Certificate = request.Source.Certificate,
                     },
-                }, op, requestor).ConfigureAwait(false);
+                }, op, requestor, cached: true).ConfigureAwait(false);
             }
 
             await instances.CreateAsync(project, request, image, requestor, op.CancellationToken).ConfigureAwait(false);
+            if (image is not null)
+            {
+                await images.MarkUsedAsync(image.Fingerprint, op.CancellationToken).ConfigureAwait(false);
+            }
         });
         await ApiResults.AsyncAsync(context, operation).ConfigureAwait(false);
     }

@@ -110,6 +110,17 @@ public sealed class ImageAliasService
         }
     }
 
+    internal static void MoveTargeting(IStateTransaction tx, string project, string from, string to, string type)
+    {
+        foreach (var (key, alias) in tx.ListJson(Prefix(project), ApiJsonContext.Wire.ImageAliasesEntry).ToList())
+        {
+            if (alias.Target == from)
+            {
+                tx.PutJson(key, alias with { Target = to, Type = type }, ApiJsonContext.Wire.ImageAliasesEntry);
+            }
+        }
+    }
+
     private static Image Target(IStateReader reader, string target)
     {
         if (string.IsNullOrEmpty(target))

@@ -8,7 +8,7 @@ namespace Berth.Server.Images;
 /// <summary>Download progress: which file, bytes so far, total bytes, bytes per second.</summary>
 public readonly record struct DownloadProgress(string Stage, long Done, long Total, long BytesPerSecond)
 {
-    public int Percent => Total > 0 ? (int)(Done * 100 / Total) : 0;
+    public int Percent => Total > 0 ? (int)Math.Min(100, Done * 100 / Total) : 0;
 }
 
 /// <summary>

@@ -2,51 +2,45 @@ using System.Globalization;
 using System.Text.Json;
 using Berth.Api;
 using Berth.Api.Json;
+using Berth.Server.Config;
+using Berth.Server.Images.Lxd;
 using Berth.Server.Images.SimpleStreams;
 using Berth.Server.Operations;
 
 namespace Berth.Server.Images;
 
 /// <summary>
-/// <c>POST /1.0/images</c> from a remote image server: finds the image, downloads it with progress in the operation's
-/// metadata, imports it and adds the requested aliases. An image already present is reused.
+/// <c>POST /1.0/images</c> from elsewhere: a remote image server (simplestreams or LXD) or a URL. Finds the image,
+/// downloads it with progress in the operation's metadata, imports it and adds the requested aliases. An image
+/// already present is reused.
 /// </summary>
-public sealed class ImagePuller(SimpleStreamsClient simpleStreams, ImageDownloader downloader, ImageService images, ImageAliasService aliases)
+public sealed partial class ImagePuller(SimpleStreamsClient simpleStreams, LxdImageClient lxd, ImageDownloader downloader, ImageService images, ImageAliasService aliases, ServerConfigService config, HttpClient http)
 {
-    public async Task<Image> PullAsync(ImagesPost request, IOperationContext operation, EventLifecycleRequestor? requestor)
+    /// <summary>
+    /// Pulls the image; <paramref name="cached"/> marks an image fetched to create an instance (LXD's cache, kept
+    /// up to date when images.auto_update_cached is true).
+    /// </summary>
+    public async Task<Image> PullAsync(ImagesPost request, IOperationContext operation, EventLifecycleRequestor? requestor, bool cached = false)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(operation);
         var source = request.Source ?? throw new ApiException(400, "Missing image source");
-        var server = ParseServer(source.Server);
-        var wanted = source.Alias.Length > 0 ? source.Alias : source.Fingerprint;
-        if (wanted.Length == 0)
-        {
-            throw new ApiException(400, "The image source needs an alias or a fingerprint");
-        }
-
-        var remote = source.Protocol switch
-        {
-            "simplestreams" => await simpleStreams.FindAsync(server, wanted, operation.CancellationToken).ConfigureAwait(false),
-            "lxd" or "" => throw new ApiException(501, "Pulling over the LXD protocol needs HTTPS remotes, which this berthd does not support yet; use --protocol simplestreams"),
-            _ => throw new ApiException(400, $"Unknown image protocol \"{source.Protocol}\""),
-        };
+        var located = await LocateAsync(source, operation.CancellationToken).ConfigureAwait(false);
 
         Image image;
-        if (images.List("default").FirstOrDefault(i => i.Fingerprint == remote.Fingerprint) is { } existing)
+        if (images.List("default").FirstOrDefault(i => i.Fingerprint == located.Fingerprint) is { } existing)
         {
             image = existing;
         }
         else
         {
-            var upload = await downloader.DownloadAsync(remote, p => Report(operation, p), operation.CancellationToken).ConfigureAwait(false);
-            upload = new ImageUpload(upload.MetadataPath, upload.RootfsPath, upload.Fingerprint, upload.Size, upload.Filename, request.Public, Merge(upload.Properties, request.Properties), upload.ExpectedFingerprint)
+            var upload = await located.DownloadAsync(p => Report(operation, p), operation.CancellationToken).ConfigureAwait(false);
+            upload = upload with { Public = request.Public, Properties = Merge(upload.Properties, request.Properties) };
+            upload = upload with
             {
-                Cached = false,
-                AutoUpdate = request.AutoUpdate,
-                UpdateSource = source.Alias.Length > 0
-                    ? new ImageSource { Alias = source.Alias, Certificate = source.Certificate, Protocol = source.Protocol, Server = source.Server, ImageType = source.ImageType }
-                    : null,
+                Cached = cached,
+                AutoUpdate = cached ? config.Stored().GetValueOrDefault("images.auto_update_cached", "true") == "true" : request.AutoUpdate,
+                UpdateSource = located.UpdateSource,
             };
             image = await images.ImportAsync(upload, requestor, operation.CancellationToken).ConfigureAwait(false);
         }
@@ -61,11 +55,38 @@ public sealed class ImagePuller(SimpleStreamsClient simpleStreams, ImageDownload
         return image;
     }
 
-    private static Uri ParseServer(string server)
+    /// <summary>Checks what can be checked before answering, so bad input is a synchronous 400.</summary>
+    public static void Validate(ImagesPostSource source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        switch (source.Type)
+        {
+            case "url":
+                ParseServer(source.Url, "URL");
+                break;
+            case "image":
+                ParseServer(source.Server, "image server");
+                if (source.Alias.Length == 0 && source.Fingerprint.Length == 0)
+                {
+                    throw new ApiException(400, "The image source needs an alias or a fingerprint");
+                }
+
+                if (source.Protocol is not ("simplestreams" or "lxd" or ""))
+                {
+                    throw new ApiException(400, $"Unknown image protocol \"{source.Protocol}\"");
+                }
+
+                break;
+            default:
+                throw new ApiException(400, $"Unknown image source type \"{source.Type}\"");
+        }
+    }
+
+    private static Uri ParseServer(string server, string what)
     {
         if (!Uri.TryCreate(server, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
         {
-            throw new ApiException(400, $"Invalid image server \"{server}\"");
+            throw new ApiException(400, $"Invalid {what} \"{server}\"");
         }
 
         return uri;

@@ -31,7 +31,7 @@ public sealed record ImageUpload(
 /// The image store: files kept byte-exact as <c>images/&lt;fp&gt;</c> (+ <c>&lt;fp&gt;.rootfs</c> for split images)
 /// and one record per image in the state store. Aliases live in <see cref="ImageAliasService"/>.
 /// </summary>
-public sealed class ImageService
+public sealed partial class ImageService
 {
     private readonly IStateStore _store;
     private readonly EventHub _events;

@@ -118,10 +118,38 @@ public sealed class ImageServiceTests : IAsyncLifetime
         Assert.True(_images.Get("default", image.Fingerprint).Public);
     }
 
-    private async Task<Image> ImportAsync(byte[] bytes, string? expected = null)
+    [Fact]
+    public async Task ExpiredCached_CountsFromLastUse_OnlyCachedImages()
+    {
+        var cached = await ImportAsync(TestImages.Unified(TestImages.Metadata(created: 1)), cached: true);
+        var uploaded = await ImportAsync(TestImages.Unified(TestImages.Metadata(created: 2)));
+        var now = DateTimeOffset.UtcNow;
+
+        Assert.Empty(_images.ExpiredCached(now.AddDays(9), 10));
+        Assert.Equal([cached.Fingerprint], _images.ExpiredCached(now.AddDays(11), 10).Select(i => i.Fingerprint));
+        await _images.MarkUsedAsync(cached.Fingerprint, default);
+        Assert.True(_images.Get("default", cached.Fingerprint).LastUsedAt >= now);
+        Assert.DoesNotContain(uploaded.Fingerprint, _images.ExpiredCached(now.AddDays(100), 0).Select(i => i.Fingerprint));
+    }
+
+    [Fact]
+    public async Task Replace_MovesAliasesAndRemovesTheOldImage()
+    {
+        var old = await ImportAsync(TestImages.Unified(TestImages.Metadata(created: 1)));
+        var fresh = await ImportAsync(TestImages.Unified(TestImages.Metadata(created: 2)));
+        await _aliases.CreateAsync("default", new ImageAliasesPost { Name = "a", Target = old.Fingerprint }, null, default);
+
+        await _images.ReplaceAsync("default", old.Fingerprint, fresh.Fingerprint, null, default);
+
+        Assert.Equal(fresh.Fingerprint, _aliases.Get("default", "a").Target);
+        Assert.Equal([fresh.Fingerprint], _images.List("default").Select(i => i.Fingerprint));
+        Assert.False(File.Exists(_images.FilePath(old.Fingerprint)));
+    }
+
+    private async Task<Image> ImportAsync(byte[] bytes, string? expected = null, bool cached = false)
     {
         var path = _images.NewUploadPath();
         await File.WriteAllBytesAsync(path, bytes);
-        return await _images.ImportAsync(new ImageUpload(path, null, TestImages.Sha256(bytes), bytes.Length, "t.tar.gz", false, [], expected), null, default);
+        return await _images.ImportAsync(new ImageUpload(path, null, TestImages.Sha256(bytes), bytes.Length, "t.tar.gz", false, [], expected) { Cached = cached }, null, default);
     }
 }
