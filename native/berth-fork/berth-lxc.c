@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -119,6 +120,78 @@ EXPORT int berth_state(const char *lxcpath, const char *name, char **out)
 	*out = strdup(s);
 	lxc_container_put(c);
 	return *out ? 0 : -ENOMEM;
+}
+
+/* Container objects kept for berth_state_pid only: lxc_container_new parses the whole config (a few hundred us
+ * to ms), while state and init_pid only ask the monitor over its command socket, which depends on lxcpath and
+ * name alone. Calls that read the config (shutdown's halt signal...) keep opening a fresh object. */
+#define STATE_CACHE_SIZE 4096
+static struct {
+	char *key;
+	struct lxc_container *c;
+} state_cache[STATE_CACHE_SIZE];
+static pthread_mutex_t state_cache_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static struct lxc_container *state_ct(const char *lxcpath, const char *name)
+{
+	char key[4096];
+	snprintf(key, sizeof(key), "%s/%s", lxcpath, name);
+	struct lxc_container *found = NULL;
+	pthread_mutex_lock(&state_cache_lock);
+	int free_slot = -1;
+	for (int i = 0; i < STATE_CACHE_SIZE; i++) {
+		if (!state_cache[i].key) {
+			if (free_slot < 0)
+				free_slot = i;
+			continue;
+		}
+		if (strcmp(state_cache[i].key, key) == 0) {
+			found = state_cache[i].c;
+			break;
+		}
+	}
+	if (!found) {
+		found = lxc_container_new(name, lxcpath);
+		if (found && free_slot >= 0) {
+			state_cache[free_slot].key = strdup(key);
+			state_cache[free_slot].c = found;
+		}
+		else if (found) {
+			/* cache full: used once, released by the caller's put */
+			pthread_mutex_unlock(&state_cache_lock);
+			return found;
+		}
+	}
+	if (found)
+		lxc_container_get(found);
+	pthread_mutex_unlock(&state_cache_lock);
+	return found;
+}
+
+/* State and, unless stopped, the init pid: one cached container object and no is_running round trip (a state
+ * read per container is what `lxc list` costs). */
+EXPORT int berth_state_pid(const char *lxcpath, const char *name, char **state, int *pid)
+{
+	*state = NULL;
+	*pid = 0;
+	last_error[0] = '\0';
+	if (!lxcpath || !name)
+		return -EINVAL;
+	struct lxc_container *c = state_ct(lxcpath, name);
+	if (!c) {
+		set_error("lxc_container_new failed", NULL);
+		return -ENOMEM;
+	}
+	const char *s = c->state(c);
+	if (!s)
+		return fail(c, "state failed", EIO);
+	if (strcmp(s, "STOPPED") != 0) {
+		pid_t p = c->init_pid(c);
+		*pid = p > 0 ? (int)p : 0;
+	}
+	*state = strdup(s);
+	lxc_container_put(c);
+	return *state ? 0 : -ENOMEM;
 }
 
 EXPORT int berth_init_pid(const char *lxcpath, const char *name)

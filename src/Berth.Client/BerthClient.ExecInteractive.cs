@@ -47,7 +47,7 @@ public sealed partial class BerthClient
         return done.Metadata is { } metadata && metadata.TryGetValue("return", out var code) ? code.GetInt32() : -1;
     }
 
-    private static async Task PumpTerminalInputAsync(ClientWebSocket socket, Stream input, CancellationToken cancellationToken)
+    private static async Task PumpTerminalInputAsync(WebSocket socket, Stream input, CancellationToken cancellationToken)
     {
         var buffer = new byte[16 * 1024];
         try
@@ -64,7 +64,7 @@ public sealed partial class BerthClient
         }
     }
 
-    private static async Task ForwardResizesAsync(ClientWebSocket control, ChannelReader<(int Width, int Height)> resizes, CancellationToken cancellationToken)
+    private static async Task ForwardResizesAsync(WebSocket control, ChannelReader<(int Width, int Height)> resizes, CancellationToken cancellationToken)
     {
         try
         {

@@ -2,6 +2,7 @@ using System.Net.WebSockets;
 using System.Text.Json;
 using Berth.Api;
 using Berth.Api.Json;
+using Berth.Client.Transport;
 
 namespace Berth.Client;
 
@@ -51,8 +52,10 @@ public sealed partial class BerthClient
         using var error = sockets[3];
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var sending = SendInputAsync(input, stdin, stop.Token);
+        // Asked now, answered when the command has ended: no round trip after the output.
+        var waiting = WaitOperationAsync(operation.Id, cancellationToken: cancellationToken);
         await Task.WhenAll(ReceiveAsync(output, stdout, cancellationToken), ReceiveAsync(error, stderr, cancellationToken)).ConfigureAwait(false);
-        var done = await WaitOperationAsync(operation.Id, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var done = await waiting.ConfigureAwait(false);
         await stop.CancelAsync().ConfigureAwait(false);
         try
         {
@@ -65,15 +68,21 @@ public sealed partial class BerthClient
         return done.Metadata is { } metadata && metadata.TryGetValue("return", out var code) ? code.GetInt32() : -1;
     }
 
-    private async Task<ClientWebSocket> ConnectOperationSocketAsync(string id, string secret, CancellationToken cancellationToken)
+    private async Task<WebSocket> ConnectOperationSocketAsync(string id, string secret, CancellationToken cancellationToken)
     {
+        var path = $"/1.0/operations/{id}/websocket?secret={secret}";
+        if (SocketPath is not null)
+        {
+            return await UnixWebSocket.ConnectAsync(SocketPath, path, cancellationToken).ConfigureAwait(false);
+        }
+
         var socket = new ClientWebSocket();
         var scheme = BaseAddress.Scheme == "https" ? "wss" : "ws";
-        await socket.ConnectAsync(new Uri($"{scheme}://{BaseAddress.Authority}/1.0/operations/{id}/websocket?secret={secret}"), Invoker, cancellationToken).ConfigureAwait(false);
+        await socket.ConnectAsync(new Uri($"{scheme}://{BaseAddress.Authority}{path}"), Invoker, cancellationToken).ConfigureAwait(false);
         return socket;
     }
 
-    private static async Task SendInputAsync(ClientWebSocket socket, Stream? stdin, CancellationToken cancellationToken)
+    private static async Task SendInputAsync(WebSocket socket, Stream? stdin, CancellationToken cancellationToken)
     {
         try
         {
@@ -96,7 +105,7 @@ public sealed partial class BerthClient
         }
     }
 
-    private static async Task ReceiveAsync(ClientWebSocket socket, Stream target, CancellationToken cancellationToken)
+    private static async Task ReceiveAsync(WebSocket socket, Stream target, CancellationToken cancellationToken)
     {
         var buffer = new byte[64 * 1024];
         try

@@ -24,6 +24,9 @@ internal static partial class Interop
         [LibraryImport(Libraries.BerthLxc, EntryPoint = "berth_state", StringMarshalling = StringMarshalling.Utf8)]
         internal static partial int State(string lxcpath, string name, out nint state);
 
+        [LibraryImport(Libraries.BerthLxc, EntryPoint = "berth_state_pid", StringMarshalling = StringMarshalling.Utf8)]
+        internal static partial int StatePid(string lxcpath, string name, out nint state, out int pid);
+
         [LibraryImport(Libraries.BerthLxc, EntryPoint = "berth_init_pid", StringMarshalling = StringMarshalling.Utf8)]
         internal static partial int InitPid(string lxcpath, string name);
 

@@ -40,6 +40,16 @@ public sealed class LxcContainerControl
         }
     }
 
+    /// <summary>The state and, unless STOPPED, the init's host pid (0 when it has none), in one liblxc call.</summary>
+    public (string State, int Pid) GetStateAndPid()
+    {
+        lock (_lock)
+        {
+            Check(Interop.BerthLxc.StatePid(LxcPath, Name, out var p, out var pid), "state");
+            return (Interop.BerthLxc.TakeString(p), pid);
+        }
+    }
+
     /// <summary>Host pid of the container's init.</summary>
     public int GetInitPid()
     {

@@ -246,7 +246,11 @@ internal sealed class InstancesEndpoints(InstanceService instances, ImageService
     {
         var project = context.Request.Project();
         var name = Name(context);
-        instances.Get(project, name);
+        if (!instances.Exists(project, name))
+        {
+            throw new ApiException(404, "Instance not found");
+        }
+
         return ApiResults.SyncAsync(context, instances.State(project, name), ApiJsonContext.Wire.InstanceState);
     }
 

@@ -13,6 +13,13 @@ public interface IInstanceRuntime
 
     int InitPid(string name);
 
+    /// <summary><see cref="State"/> and, unless stopped, <see cref="InitPid"/> (0 when none).</summary>
+    (string State, int Pid) StateAndPid(string name)
+    {
+        var state = State(name);
+        return (state, state == "STOPPED" ? 0 : InitPid(name));
+    }
+
     void Kill(string name);
 
     Task<bool> ShutdownAsync(string name, TimeSpan timeout, CancellationToken cancellationToken);
@@ -41,20 +48,22 @@ internal sealed class LxcRuntime(InstancePaths paths) : IInstanceRuntime
 {
     public Task<int> StartAsync(string name, CancellationToken cancellationToken) => BerthFork.StartAsync(paths.LxcPath, name, cancellationToken);
 
-    public string State(string name)
+    public string State(string name) => StateAndPid(name).State;
+
+    public (string State, int Pid) StateAndPid(string name)
     {
         if (!File.Exists(paths.ConfigFile(name)))
         {
-            return "STOPPED";
+            return ("STOPPED", 0);
         }
 
         try
         {
-            return Control(name).GetState();
+            return Control(name).GetStateAndPid();
         }
         catch (FileNotFoundException)
         {
-            return "STOPPED";
+            return ("STOPPED", 0);
         }
     }
 

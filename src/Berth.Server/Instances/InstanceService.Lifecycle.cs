@@ -260,11 +260,16 @@ public sealed partial class InstanceService
 
     public InstanceState State(string project, string name)
     {
-        var status = StatusOf(_runtime.State(name));
+        // One runtime look per state: `lxc list` asks this for every instance.
+        var (runtimeState, pid) = _runtime.StateAndPid(name);
+        var status = StatusOf(runtimeState);
         var state = new InstanceState { Status = StatusCode.Name(status), StatusCode = status };
-        if (Exists(project, name))
+        var snapshot = _store.Snapshot();
+        var stored = snapshot.GetJson(Key(project, name), ApiJsonContext.Wire.Instance);
+        var instance = stored is null ? null : Expand(snapshot, stored, runtimeState);
+        if (instance is not null)
         {
-            state.Disk = DiskState(Get(project, name));
+            state.Disk = DiskState(instance);
         }
 
         if (status == StatusCode.Stopped)
@@ -273,15 +278,17 @@ public sealed partial class InstanceService
         }
 
         var v2 = _settings.Value.Cgroups == CgroupVersion.V2;
-        state.Pid = _runtime.InitPid(name);
-        state.Processes = ParseLong(_runtime.CgroupItem(name, "pids.current"));
-        state.Memory.Usage = ParseLong(_runtime.CgroupItem(name, v2 ? "memory.current" : "memory.usage_in_bytes"));
-        state.Memory.UsagePeak = v2 ? ParseLong(_runtime.CgroupItem(name, "memory.peak")) : ParseLong(_runtime.CgroupItem(name, "memory.max_usage_in_bytes"));
-        state.Cpu.Usage = v2 ? CpuStatUsage(_runtime.CgroupItem(name, "cpu.stat")) : ParseLong(_runtime.CgroupItem(name, "cpuacct.usage"));
+        state.Pid = pid;
+        var files = CgroupFiles.Of(pid);
+        string? Item(string key) => files?.Read(key) ?? _runtime.CgroupItem(name, key);
+        state.Processes = ParseLong(Item("pids.current"));
+        state.Memory.Usage = ParseLong(Item(v2 ? "memory.current" : "memory.usage_in_bytes"));
+        state.Memory.UsagePeak = ParseLong(Item(v2 ? "memory.peak" : "memory.max_usage_in_bytes"));
+        state.Cpu.Usage = v2 ? CpuStatUsage(Item("cpu.stat")) : ParseLong(Item("cpuacct.usage"));
         state.Network = NetworkState.Read(state.Pid);
-        if (Exists(project, name))
+        if (instance is not null)
         {
-            NicState.Fill(state.Pid, state.Network, Get(project, name));
+            NicState.Fill(state.Pid, state.Network, instance);
         }
         return state;
     }

@@ -169,11 +169,14 @@ public sealed partial class InstanceService : IProfileUsers
         State = State(instance.Project, instance.Name),
     };
 
-    private Instance Expand(IStateReader snapshot, Instance stored)
+    private Instance Expand(IStateReader snapshot, Instance stored) => Expand(snapshot, stored, _runtime.State(stored.Name));
+
+    /// <summary>The stored record with its profiles applied and <paramref name="runtimeState"/> as its status.</summary>
+    private static Instance Expand(IStateReader snapshot, Instance stored, string runtimeState)
     {
         var profiles = stored.Profiles.Select(p => snapshot.GetJson($"projects/{stored.Project}/profiles/{p}", ApiJsonContext.Wire.ProfilePut) ?? new ProfilePut());
         var (config, devices) = ConfigExpander.Expand(profiles, stored.Config, stored.Devices);
-        var status = StatusOf(_runtime.State(stored.Name));
+        var status = StatusOf(runtimeState);
         return stored with
         {
             ExpandedConfig = config,

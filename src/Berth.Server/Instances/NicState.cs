@@ -1,18 +1,15 @@
-using System.Diagnostics;
-using System.Text.Json;
+using System.Globalization;
 using Berth.Api;
-using Berth.Server.Networks;
+using Berth.Native;
 
 namespace Berth.Server.Instances;
 
 /// <summary>
-/// Addresses, MACs and MTUs of a running container's interfaces, read inside its network namespace
-/// (<c>nsenter -n ip -j addr</c>), and each NIC's host-side veth name from its volatile key.
+/// Addresses, MACs and MTUs of a running container's interfaces, read from its network namespace over rtnetlink,
+/// and each NIC's host-side veth name from its volatile key.
 /// </summary>
 internal static class NicState
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
-
     public static void Fill(long pid, Dictionary<string, InstanceStateNetwork>? network, Instance instance)
     {
         if (network is null || pid <= 0)
@@ -20,25 +17,17 @@ internal static class NicState
             return;
         }
 
-        var json = Run("nsenter", ["-t", pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "-n", "ip", "-j", "addr"]);
-        if (json is null)
+        foreach (var link in NetnsLinks.Read((int)pid) ?? [])
         {
-            return;
-        }
-
-        using var doc = JsonDocument.Parse(json);
-        foreach (var link in doc.RootElement.EnumerateArray())
-        {
-            var name = link.TryGetProperty("ifname", out var n) ? n.GetString() ?? "" : "";
-            if (!network.TryGetValue(name, out var entry))
+            if (!network.TryGetValue(link.Name, out var entry))
             {
                 continue;
             }
 
-            entry.Addresses = [.. NetworkService.AddressesOf(link).Select(a => new InstanceStateNetworkAddress { Family = a.Family, Address = a.Address, Netmask = a.Netmask, Scope = a.Scope })];
-            entry.Hwaddr = name == "lo" ? "" : link.TryGetProperty("address", out var mac) ? mac.GetString() ?? "" : "";
-            entry.Mtu = link.TryGetProperty("mtu", out var mtu) ? mtu.GetInt32() : 0;
-            entry.State = link.TryGetProperty("flags", out var flags) && flags.EnumerateArray().Any(f => f.GetString() == "UP") ? "up" : "down";
+            entry.Addresses = [.. link.Addresses.Select(a => new InstanceStateNetworkAddress { Family = a.Family, Address = a.Address, Netmask = a.PrefixLength.ToString(CultureInfo.InvariantCulture), Scope = a.Scope })];
+            entry.Hwaddr = link.Name == "lo" ? "" : link.Hwaddr;
+            entry.Mtu = link.Mtu;
+            entry.State = link.Up ? "up" : "down";
         }
 
         foreach (var (device, nic) in instance.ExpandedDevices.Where(d => d.Value.GetValueOrDefault("type") == "nic"))
@@ -48,38 +37,6 @@ internal static class NicState
             {
                 entry.HostName = host;
             }
-        }
-    }
-
-    private static string? Run(string tool, string[] args)
-    {
-        var start = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        try
-        {
-            using var process = Process.Start(start);
-            if (process is null)
-            {
-                return null;
-            }
-
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            _ = process.StandardError.ReadToEndAsync();
-            if (!process.WaitForExit(Timeout))
-            {
-                process.Kill();
-                return null;
-            }
-
-            return process.ExitCode == 0 ? stdout.GetAwaiter().GetResult() : null;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return null;
         }
     }
 }
