@@ -139,7 +139,6 @@ public sealed record InstanceSource
     [JsonPropertyName("secrets"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public Dictionary<string, string>? Websockets { get; set; }
     [JsonPropertyName("live")] public bool Live { get; set; }
     [JsonPropertyName("container_only")] public bool ContainerOnly { get; set; }
-    [JsonPropertyName("refresh")] public bool Refresh { get; set; }
     [JsonPropertyName("allow_inconsistent")] public bool AllowInconsistent { get; set; }
 }
 
