@@ -1,4 +1,5 @@
 using System.Globalization;
+using Berth.Api;
 using Berth.Server.Config;
 using Berth.Server.Operations;
 using Microsoft.Extensions.Hosting;
@@ -32,7 +33,7 @@ public sealed partial class ImageTasks(ImagePuller puller, ImageService images, 
     public async Task UpdateImagesAsync(IOperationContext operation)
     {
         ArgumentNullException.ThrowIfNull(operation);
-        foreach (var image in images.List("default").Where(i => i.AutoUpdate && i.UpdateSource is { Server.Length: > 0 }))
+        foreach (var image in AutoUpdated())
         {
             try
             {
@@ -44,6 +45,8 @@ public sealed partial class ImageTasks(ImagePuller puller, ImageService images, 
             }
         }
     }
+
+    private IEnumerable<Image> AutoUpdated() => images.List("default").Where(i => i.AutoUpdate && i.UpdateSource is { Server.Length: > 0 });
 
     /// <summary>Removes the cached images unused for longer than the expiry.</summary>
     public async Task PruneAsync(DateTimeOffset now, long days, CancellationToken cancellationToken)
@@ -109,12 +112,13 @@ public sealed partial class ImageTasks(ImagePuller puller, ImageService images, 
             }
         }
 
-        if (update)
+        // An operation only when there is something to do: a fresh daemon lists no operations.
+        if (update && AutoUpdated().Any())
         {
             await RunOperationAsync("Updating images", UpdateImagesAsync, stoppingToken).ConfigureAwait(false);
         }
 
-        if (prune)
+        if (prune && images.ExpiredCached(now, expiry).Any())
         {
             await RunOperationAsync("Cleaning up expired images", op => PruneAsync(now, expiry, op.CancellationToken), stoppingToken).ConfigureAwait(false);
         }
