@@ -107,13 +107,19 @@ static int fail(struct lxc_container *c, const char *what, int err)
 	return -err;
 }
 
+static struct lxc_container *state_ct(const char *lxcpath, const char *name);
+
 EXPORT int berth_state(const char *lxcpath, const char *name, char **out)
 {
-	struct lxc_container *c;
 	*out = NULL;
-	int ret = open_ct(lxcpath, name, 0, &c);
-	if (ret < 0)
-		return ret;
+	last_error[0] = '\0';
+	if (!lxcpath || !name)
+		return -EINVAL;
+	struct lxc_container *c = state_ct(lxcpath, name);
+	if (!c) {
+		set_error("lxc_container_new failed", NULL);
+		return -ENOMEM;
+	}
 	const char *s = c->state(c);
 	if (!s)
 		return fail(c, "state failed", EIO);
@@ -122,7 +128,7 @@ EXPORT int berth_state(const char *lxcpath, const char *name, char **out)
 	return *out ? 0 : -ENOMEM;
 }
 
-/* Container objects kept for berth_state_pid only: lxc_container_new parses the whole config (a few hundred us
+/* Container objects kept for berth_state and berth_state_pid only: lxc_container_new parses the whole config (a few hundred us
  * to ms), while state and init_pid only ask the monitor over its command socket, which depends on lxcpath and
  * name alone. Calls that read the config (shutdown's halt signal...) keep opening a fresh object. */
 #define STATE_CACHE_SIZE 4096

@@ -48,7 +48,22 @@ internal sealed class LxcRuntime(InstancePaths paths) : IInstanceRuntime
 {
     public Task<int> StartAsync(string name, CancellationToken cancellationToken) => BerthFork.StartAsync(paths.LxcPath, name, cancellationToken);
 
-    public string State(string name) => StateAndPid(name).State;
+    public string State(string name)
+    {
+        if (!File.Exists(paths.ConfigFile(name)))
+        {
+            return "STOPPED";
+        }
+
+        try
+        {
+            return Control(name).GetState();
+        }
+        catch (FileNotFoundException)
+        {
+            return "STOPPED";
+        }
+    }
 
     public (string State, int Pid) StateAndPid(string name)
     {
