@@ -16,6 +16,23 @@ internal sealed class RemoteCommand : Command
         Subcommands.Add(new RemoteRenameCommand(app));
         Subcommands.Add(new RemoteGetDefaultCommand(app));
         Subcommands.Add(new RemoteSwitchCommand(app));
+        Subcommands.Add(new RemoteSetUrlCommand(app));
+    }
+
+    /// <summary>The remote <paramref name="name"/> of the configuration, which may be changed (not static).</summary>
+    internal static RemoteEntry Modifiable(CliContext context, string name)
+    {
+        if (!context.Config.Remotes.TryGetValue(name, out var entry))
+        {
+            throw new CliException($"Remote {name} doesn't exist");
+        }
+
+        if (CliConfig.IsStatic(name))
+        {
+            throw new CliException($"Remote {name} is static and cannot be modified");
+        }
+
+        return entry;
     }
 }
 
@@ -46,7 +63,7 @@ internal sealed class RemoteListCommand : Command
                 protocol,
                 authType,
                 remote.Public ? "YES" : "NO",
-                name == CliConfig.LocalRemote ? "YES" : "NO",
+                CliConfig.IsStatic(name) ? "YES" : "NO",
                 "NO",
             ]);
             raw[name] = new JsonObject
@@ -118,18 +135,19 @@ internal sealed class RemoteRemoveCommand : Command
     {
         var name = context.GetValue(_remote);
         var config = context.Config;
-        if (!config.Remotes.ContainsKey(name))
-        {
-            throw new CliException($"Remote {name} doesn't exist");
-        }
-
+        RemoteCommand.Modifiable(context, name);
         if (config.DefaultRemote == name)
         {
             throw new CliException("Can't remove the default remote");
         }
 
         config.Remotes.Remove(name);
-        File.Delete(context.Certificates.ServerCertificatePath(name));
+        var pinned = context.Certificates.ServerCertificatePath(name);
+        if (File.Exists(pinned))
+        {
+            File.Delete(pinned);
+        }
+
         config.Save();
         return Task.CompletedTask;
     }
@@ -153,11 +171,7 @@ internal sealed class RemoteRenameCommand : Command
     {
         var (name, newName) = (context.GetValue(_remote), context.GetValue(_newName));
         var config = context.Config;
-        if (!config.Remotes.TryGetValue(name, out var entry))
-        {
-            throw new CliException($"Remote {name} doesn't exist");
-        }
-
+        var entry = RemoteCommand.Modifiable(context, name);
         if (config.Remotes.ContainsKey(newName))
         {
             throw new CliException($"Remote {newName} already exists");
@@ -182,6 +196,29 @@ internal sealed class RemoteRenameCommand : Command
         }
 
         config.Save();
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary><c>berth remote set-url NAME URL</c>: points a remote elsewhere (its pinned certificate stays).</summary>
+internal sealed class RemoteSetUrlCommand : Command
+{
+    private readonly Argument<string> _remote = new("remote") { Description = "Remote name" };
+    private readonly Argument<string> _url = new("url") { Description = "New URL" };
+
+    public RemoteSetUrlCommand(CliApp app) : base("set-url", "Set the URL for the remote")
+    {
+        Arguments.Add(_remote);
+        Arguments.Add(_url);
+        app.SetAction(this, RunAsync);
+    }
+
+    private Task RunAsync(CliContext context, CancellationToken cancellationToken)
+    {
+        var name = context.GetValue(_remote);
+        var entry = RemoteCommand.Modifiable(context, name);
+        context.Config.Remotes[name] = entry with { Addr = context.GetValue(_url) };
+        context.Config.Save();
         return Task.CompletedTask;
     }
 }

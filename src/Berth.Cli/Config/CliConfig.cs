@@ -17,19 +17,44 @@ internal sealed record RemoteEntry
 /// <summary>
 /// The client configuration, <c>config.yml</c> in <c>$BERTH_CONF</c> (default <c>~/.config/berth</c>), in the
 /// shape of lxc's: <c>default-remote</c>, <c>remotes{name: {addr, protocol, auth_type, public, project}}</c>,
-/// <c>aliases</c>. <c>local</c> (<c>unix://</c>) always exists.
+/// <c>aliases</c>. As in lxc, <c>local</c>, <c>ubuntu</c> and <c>ubuntu-daily</c> always exist (static), and
+/// <c>images</c> is there until removed.
 /// </summary>
 internal sealed class CliConfig
 {
     public const string LocalRemote = "local";
     public const string FileName = "config.yml";
 
-    public string DefaultRemote { get; set; } = LocalRemote;
-
-    public SortedDictionary<string, RemoteEntry> Remotes { get; } = new(StringComparer.Ordinal)
+    /// <summary>lxc's static remotes: always present, never renamed, removed or re-pointed.</summary>
+    private static readonly SortedDictionary<string, RemoteEntry> StaticRemotes = new(StringComparer.Ordinal)
     {
         [LocalRemote] = new RemoteEntry { Addr = "unix://" },
+        ["ubuntu"] = PublicImageServer("https://cloud-images.ubuntu.com/releases"),
+        ["ubuntu-daily"] = PublicImageServer("https://cloud-images.ubuntu.com/daily"),
     };
+
+    public CliConfig()
+        : this(withDefaults: true)
+    {
+    }
+
+    private CliConfig(bool withDefaults)
+    {
+        foreach (var (name, entry) in StaticRemotes)
+        {
+            Remotes[name] = entry;
+        }
+
+        if (withDefaults)
+        {
+            // Configured as lxc does, though this machine cannot reach it.
+            Remotes["images"] = PublicImageServer("https://images.linuxcontainers.org");
+        }
+    }
+
+    public string DefaultRemote { get; set; } = LocalRemote;
+
+    public SortedDictionary<string, RemoteEntry> Remotes { get; } = new(StringComparer.Ordinal);
 
     public SortedDictionary<string, string> Aliases { get; } = new(StringComparer.Ordinal);
 
@@ -75,13 +100,18 @@ internal sealed class CliConfig
         }
     }
 
+    /// <summary>Whether <paramref name="name"/> is one of lxc's static remotes.</summary>
+    public static bool IsStatic(string name) => StaticRemotes.ContainsKey(name);
+
     public static CliConfig Parse(string yaml)
     {
-        var config = new CliConfig();
         if (YamlReader.Read(yaml) is not JsonObject root)
         {
-            return config;
+            return new CliConfig();
         }
+
+        // A saved file lists every remote but the static ones: a removed "images" stays removed.
+        var config = new CliConfig(withDefaults: false);
 
         if (root["default-remote"] is JsonValue defaultRemote)
         {
@@ -93,6 +123,11 @@ internal sealed class CliConfig
             foreach (var (name, node) in remotes)
             {
                 var entry = node as JsonObject;
+                if (IsStatic(name) && name != LocalRemote)
+                {
+                    continue;
+                }
+
                 config.Remotes[name] = new RemoteEntry
                 {
                     Addr = Text(entry?["addr"]),
@@ -104,7 +139,6 @@ internal sealed class CliConfig
             }
         }
 
-        config.Remotes.TryAdd(LocalRemote, new RemoteEntry { Addr = "unix://" });
 
         if (root["aliases"] is JsonObject aliases)
         {
@@ -132,6 +166,11 @@ internal sealed class CliConfig
         var remotes = new JsonObject();
         foreach (var (name, remote) in Remotes)
         {
+            if (IsStatic(name) && name != LocalRemote)
+            {
+                continue; // lxc writes local, never the other static remotes
+            }
+
             var entry = new JsonObject { ["addr"] = remote.Addr };
             if (remote.AuthType.Length > 0)
             {
@@ -192,6 +231,8 @@ internal sealed class CliConfig
 
         return (remote, raw[(colon + 1)..]);
     }
+
+    private static RemoteEntry PublicImageServer(string addr) => new() { Addr = addr, Protocol = "simplestreams", Public = true };
 
     private static string Text(JsonNode? node) => node is JsonValue value ? value.GetValue<string>() : "";
 }

@@ -11,6 +11,9 @@ public class CliConfigTests
 
         Assert.Equal("local", config.DefaultRemote);
         Assert.Equal("unix://", config.Remotes["local"].Addr);
+        Assert.Equal("simplestreams", config.Remotes["images"].Protocol);
+        Assert.True(CliConfig.IsStatic("ubuntu"));
+        Assert.False(CliConfig.IsStatic("images"));
     }
 
     [Fact]
@@ -51,7 +54,7 @@ public class CliConfigTests
 
             var text = File.ReadAllText(Path.Combine(dir, "config.yml"));
             Assert.Equal(
-                "default-remote: other\nremotes:\n  local:\n    addr: unix://\n    public: false\n  other:\n    addr: unix:///run/other.socket\n    protocol: lxd\n    public: false\naliases: {}\n",
+                "default-remote: other\nremotes:\n  images:\n    addr: https://images.linuxcontainers.org\n    protocol: simplestreams\n    public: true\n  local:\n    addr: unix://\n    public: false\n  other:\n    addr: unix:///run/other.socket\n    protocol: lxd\n    public: false\naliases: {}\n",
                 text);
             var loaded = CliConfig.Load(dir);
             Assert.Equal("other", loaded.DefaultRemote);
