@@ -72,6 +72,7 @@ internal sealed class CliApp
         root.Subcommands.Add(new RestoreCommand(this));
         root.Subcommands.Add(new CopyCommand(this));
         root.Subcommands.Add(new MoveCommand(this));
+        root.Subcommands.Add(new RenameCommand(this));
         root.Subcommands.Add(new PublishCommand(this));
         root.Subcommands.Add(new ExportCommand(this));
         root.Subcommands.Add(new ImportCommand(this));

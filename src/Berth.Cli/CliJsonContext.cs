@@ -9,4 +9,5 @@ namespace Berth.Cli;
 [JsonSerializable(typeof(JsonNode))]
 [JsonSerializable(typeof(JsonElement))]
 [JsonSerializable(typeof(List<JsonElement>))]
+[JsonSerializable(typeof(Dictionary<string, Dictionary<string, string>>))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;

@@ -25,7 +25,7 @@ internal static class KeyValues
             var eq = arg.IndexOf('=', StringComparison.Ordinal);
             if (eq <= 0)
             {
-                throw new CliException($"Bad key=value pair: \"{arg}\"");
+                throw new CliException($"Invalid key=value configuration: {arg}");
             }
 
             pairs.Add(new(arg[..eq], arg[(eq + 1)..]));
@@ -43,7 +43,7 @@ internal static class KeyValues
             var eq = arg.IndexOf('=', StringComparison.Ordinal);
             if (eq <= 0)
             {
-                throw new CliException($"Bad key=value pair: \"{arg}\"");
+                throw new CliException($"No value found in \"{arg}\"");
             }
 
             map[arg[..eq]] = arg[(eq + 1)..];

@@ -20,7 +20,10 @@ internal sealed class ProfileCommand : Command
         Subcommands.Add(new ProfileSetCommand(app));
         Subcommands.Add(new ProfileUnsetCommand(app));
         Subcommands.Add(new ProfileRenameCommand(app));
-        Subcommands.Add(new ProfileDeviceCommand(app));
+        Subcommands.Add(new DeviceCommand(app, DeviceOwnerKind.Profiles));
+        Subcommands.Add(new ProfileAddCommand(app));
+        Subcommands.Add(new ProfileRemoveCommand(app));
+        Subcommands.Add(new ProfileAssignCommand(app));
     }
 
     internal static Argument<string> ProfileArgument(string name = "profile") => new(name) { Description = "[<remote>:]<profile>" };

@@ -91,6 +91,7 @@ internal sealed class InstancesEndpoints(InstanceService instances, ImageService
                         Alias = request.Source.Alias,
                         Fingerprint = request.Source.Fingerprint,
                         Certificate = request.Source.Certificate,
+                        Secret = request.Source.Secret,
                     },
                 }, op, requestor, cached: true).ConfigureAwait(false);
             }
