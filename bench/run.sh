@@ -22,9 +22,19 @@ done
 
 work=$(mktemp -d /tmp/berth-bench.XXXXXX)
 chmod 711 "$work" # unprivileged containers' root must be able to reach their rootfs below it
-berth_pid="" lxd_pid=""
+berth_pid="" lxd_pid="" berth_b_pid="" lxd_b_pid=""
 cleanup() {
     set +e
+    # The second daemons of remote.cross_host_copy: their containers and berthd's btrfs pool, then the daemons.
+    if [ -n "$berth_b_pid" ]; then
+        for c in $(LXD_DIR=$work/berth-b lxc list --format csv -c n 2>/dev/null); do LXD_DIR=$work/berth-b lxc delete -f "$c" >/dev/null 2>&1; done
+        LXD_DIR=$work/berth-b lxc storage delete benchbt >/dev/null 2>&1
+        BERTH_DIR=$work/berth-b "$work/bin/berthd" shutdown --timeout 20 >/dev/null 2>&1 || kill "$berth_b_pid"
+    fi
+    if [ -n "$lxd_b_pid" ]; then
+        for c in $(LXD_DIR=$work/lxd-b LXD_CONF=$work/conf lxc list --format csv -c n 2>/dev/null); do LXD_DIR=$work/lxd-b LXD_CONF=$work/conf lxc delete -f "$c" >/dev/null 2>&1; done
+        LXD_DIR=$work/lxd-b lxd shutdown --timeout 60 >/dev/null 2>&1 || kill "$lxd_b_pid"
+    fi
     if [ -n "$lxd_pid" ]; then
         for c in $(LXD_DIR=$work/lxd LXD_CONF=$work/conf lxc list --format csv -c n 2>/dev/null); do LXD_DIR=$work/lxd LXD_CONF=$work/conf lxc delete -f "$c" >/dev/null 2>&1; done
     fi
@@ -45,6 +55,8 @@ cleanup() {
     if [ -n "$berth_pid" ]; then BERTH_DIR=$work/berth "$work/bin/berthd" shutdown --timeout 20 >/dev/null 2>&1 || kill "$berth_pid"; fi
     if [ -n "$lxd_pid" ]; then LXD_DIR=$work/lxd lxd shutdown --timeout 60 >/dev/null 2>&1 || kill "$lxd_pid"; fi
     sleep 0.5
+    # Whatever a daemon left mounted below its dir (LXD's shmounts, devlxd): unmounted so rm stays inside $work.
+    grep -o " $work/[^ ]*" /proc/mounts | sort -r | while read -r m; do umount -l "$m"; done
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -103,6 +115,17 @@ measure() { # name target berth-json lxd-json
 
 want() { [ -z "$only" ] || [ "$only" = "$1" ]; }
 want_containers() { [ -z "$only" ]; } # stop/delete need the launch workload's containers
+# The Debian image for the workloads that need one: berthd builds it once per run from the host's apt mirror (alias
+# debian on the main berthd) and exports it, so every daemon imports the same bytes; prints the exported file(s).
+debian_image() {
+    if [ ! -e "$work/debian-image/done" ]; then
+        BERTH_DIR=$work/berth BERTH_CONF=$work/conf "$work/bin/berth" image build debian --alias debian >/dev/null
+        mkdir -p "$work/debian-image"
+        LXD_DIR=$work/berth lxc image export debian "$work/debian-image/debian" >/dev/null
+        touch "$work/debian-image/done"
+    fi
+    ls "$work/debian-image/"debian*
+}
 
 bsock=$work/berth/unix.socket lsock=$work/lxd/unix.socket
 if want rest.get_1.0; then
@@ -181,10 +204,9 @@ fi
 # an exec every 50 ms, whose own CPU would slow the boot it measures on 2 cores; then snapshot, restore and copy of
 # the running container, berthd on its btrfs pool, LXD on dir.
 if want storage_debian; then
-    BERTH_DIR=$work/berth BERTH_CONF=$work/conf "$work/bin/berth" image build debian --alias debian >/dev/null
-    LXD_DIR=$work/berth lxc image export debian "$work/debian" >/dev/null
+    deb=$(debian_image)
     LXD_DIR=$work/berth lxc storage show benchbt >/dev/null 2>&1 || LXD_DIR=$work/berth lxc storage create benchbt btrfs size=8GiB >/dev/null
-    $with_lxd && LXD_DIR=$work/lxd lxc image import "$work"/debian* --alias debian >/dev/null
+    $with_lxd && LXD_DIR=$work/lxd lxc image import $deb --alias debian >/dev/null
     launch='lxc launch debian deb{i} POOL >/dev/null && for t in $(seq 600); do s=$(lxc exec deb{i} -- systemctl is-system-running --wait 2>/dev/null); case $s in running|degraded) exit 0;; esac; sleep 0.05; done; exit 1'
     b=$(timed_runs "LXD_DIR=$work/berth,LXD_CONF=$work/conf" sh -c "${launch/POOL/-s benchbt}")
     l=null
@@ -307,7 +329,57 @@ PY
     measure network.proxy_throughput "<= LXD (ms per 200 MB; MB/s = 200000/ms)" "$b_bulk" "$l_bulk"
     measure network.proxy_rss_kb "(kB, not ms) berth-fork vs LXD forkproxy" "$b_rss" "$l_rss"
 fi
-for missing in image.import_debian remote.cross_host_copy; do
+# Cross-host copy of a stopped Debian container: a second berthd (and, with --with-lxd, a second LXD) on its own dir
+# beside the main one, each daemon on HTTPS at 127.0.0.1 (a free port, a trust password), all added as remotes to a
+# private client config; `lxc copy a:xc b:xcN` in lxc's default pull mode (the target dials the source), xcN deleted
+# after each run (not timed). berthd: btrfs loop pools on both sides; LXD: its dir pools.
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+https_remote() { # daemon-dir remote-name: serves the daemon on HTTPS and adds it as a remote to $work/xconf
+    local port
+    port=$(free_port)
+    LXD_DIR=$1 LXD_CONF=$work/conf lxc config set core.https_address "127.0.0.1:$port" >/dev/null
+    LXD_DIR=$1 LXD_CONF=$work/conf lxc config set core.trust_password bench-pw >/dev/null
+    LXD_CONF=$work/xconf lxc remote add "$2" "https://127.0.0.1:$port" --password bench-pw --accept-certificate >/dev/null
+}
+cross_copy() { # source-remote target-remote [copy args]: times lxc copy source:xc target:xcN, deleting xcN after each run
+    local i v vals=()
+    for i in $(seq 0 $((runs - 1))); do
+        v=$(runs=1 timed_runs "LXD_CONF=$work/xconf" lxc copy "$1:xc" "$2:xc$i" "${@:3}")
+        [ "$v" = '"failed"' ] && { echo '"failed"'; return; }
+        vals+=("${v:1:${#v}-2}")
+        LXD_CONF=$work/xconf lxc delete "$2:xc$i" >/dev/null
+    done
+    (IFS=,; echo "[${vals[*]}]")
+}
+if want remote.cross_host_copy; then
+    deb=$(debian_image)
+    mkdir -p "$work/berth-b" "$work/xconf"
+    BERTH_DIR=$work/berth-b setsid "$work/bin/berthd" --logfile "$work/berth-b/berthd.log" </dev/null >/dev/null 2>&1 &
+    berth_b_pid=$!
+    BERTH_DIR=$work/berth-b "$work/bin/berthd" waitready --timeout 60
+    for d in berth berth-b; do
+        LXD_DIR=$work/$d lxc storage show benchbt >/dev/null 2>&1 || LXD_DIR=$work/$d lxc storage create benchbt btrfs size=8GiB >/dev/null
+    done
+    https_remote "$work/berth" ba
+    https_remote "$work/berth-b" bb
+    LXD_DIR=$work/berth lxc init debian xc -s benchbt >/dev/null
+    b=$(cross_copy ba bb -s benchbt) l=null
+    if $with_lxd; then
+        mkdir -p "$work/lxd-b"
+        LXD_DIR=$work/lxd-b setsid lxd --group root --logfile "$work/lxd-b/lxd.log" </dev/null >/dev/null 2>&1 &
+        lxd_b_pid=$!
+        LXD_DIR=$work/lxd-b lxd waitready --timeout 120
+        LXD_DIR=$work/lxd-b LXD_CONF=$work/conf lxc storage create default dir >/dev/null
+        LXD_DIR=$work/lxd-b LXD_CONF=$work/conf lxc profile device add default root disk path=/ pool=default >/dev/null
+        LXD_DIR=$work/lxd lxc image show debian >/dev/null 2>&1 || LXD_DIR=$work/lxd lxc image import $deb --alias debian >/dev/null
+        https_remote "$work/lxd" la
+        https_remote "$work/lxd-b" lb
+        LXD_DIR=$work/lxd LXD_CONF=$work/conf lxc init debian xc >/dev/null
+        l=$(cross_copy la lb)
+    fi
+    measure remote.cross_host_copy "<= LXD" "$b" "$l"
+fi
+for missing in image.import_debian; do
     want "$missing" && measure "$missing" "-" '"missing (not landed)"' '"missing (not landed)"'
 done
 
