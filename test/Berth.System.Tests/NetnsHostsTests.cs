@@ -125,7 +125,7 @@ public sealed class NetnsHostsTests : IAsyncLifetime
         await MustAsync(BerthAsync("exec", "a:c", "--", "sh", "-c", "echo one > /f"));
         await MustAsync(BerthAsync("snapshot", "a:c", "s1"));
         await MustAsync(BerthAsync("exec", "a:c", "--", "sh", "-c", "echo two > /f"));
-        await MustAsync(BerthAsync("config", "set", "a:c", "user.tag", "carried"));
+        await MustAsync(LxcAsync("config", "set", "a:c", "user.tag", "carried"));
 
         // Running without --stateless asks for live migration (CRIU): refused, nothing made on b.
         var live = await BerthAsync("copy", "a:c", "b:");
@@ -146,23 +146,23 @@ public sealed class NetnsHostsTests : IAsyncLifetime
         foreach (var (name, snapshots) in new[] { ("c", "[\"/1.0/instances/c/snapshots/s1\"]"), ("c2", "[]"), ("c3", "[\"/1.0/instances/c3/snapshots/s1\"]") })
         {
             Assert.Equal("two\n", (await MustAsync(BerthAsync("file", "pull", $"b:{name}/f", "-"))).Stdout);
-            Assert.Equal("carried", (await MustAsync(BerthAsync("config", "get", $"b:{name}", "user.tag"))).Stdout.Trim());
+            Assert.Equal("carried", (await MustAsync(LxcAsync("config", "get", $"b:{name}", "user.tag"))).Stdout.Trim());
             Assert.Equal(snapshots, Compact((await MustAsync(LxcAsync("query", $"b:/1.0/instances/{name}/snapshots"))).Stdout));
         }
 
-        Assert.Equal("yes", (await MustAsync(BerthAsync("config", "get", "b:c3", "user.extra"))).Stdout.Trim());
+        Assert.Equal("yes", (await MustAsync(LxcAsync("config", "get", "b:c3", "user.extra"))).Stdout.Trim());
         Assert.Equal("one\n", await File.ReadAllTextAsync(Path.Combine(B.Dir, "storage-pools", "default", "containers-snapshots", "c3", "s1", "rootfs", "f")));
-        Assert.NotEqual((await BerthAsync("config", "get", "a:c", "volatile.uuid")).Stdout.Trim(), (await BerthAsync("config", "get", "b:c", "volatile.uuid")).Stdout.Trim());
+        Assert.NotEqual((await LxcAsync("config", "get", "a:c", "volatile.uuid")).Stdout.Trim(), (await LxcAsync("config", "get", "b:c", "volatile.uuid")).Stdout.Trim());
 
         // A move keeps the volatile keys and leaves only the target; a name taken on the target changes nothing.
-        var uuid = (await MustAsync(BerthAsync("config", "get", "b:c2", "volatile.uuid"))).Stdout.Trim();
+        var uuid = (await MustAsync(LxcAsync("config", "get", "b:c2", "volatile.uuid"))).Stdout.Trim();
         var taken = await BerthAsync("move", "b:c2", "a:c");
         Assert.NotEqual(0, taken.ExitCode);
         Assert.Equal(["c", "c2", "c3"], await NamesAsync("b:"));
         await MustAsync(BerthAsync("move", "b:c2", "a:c4"));
         Assert.Equal(["c", "c3"], await NamesAsync("b:"));
         Assert.Equal(["c", "c4"], await NamesAsync("a:"));
-        Assert.Equal(uuid, (await MustAsync(BerthAsync("config", "get", "a:c4", "volatile.uuid"))).Stdout.Trim());
+        Assert.Equal(uuid, (await MustAsync(LxcAsync("config", "get", "a:c4", "volatile.uuid"))).Stdout.Trim());
         await MustAsync(BerthAsync("start", "a:c4"));
         Assert.Equal("two\nc4\n", (await MustAsync(BerthAsync("exec", "a:c4", "--", "cat", "/f", "/etc/hostname"))).Stdout);
 
