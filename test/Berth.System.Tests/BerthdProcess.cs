@@ -28,6 +28,9 @@ public sealed class BerthdProcess : IAsyncDisposable
 
     public int Pid => _process?.Id ?? 0;
 
+    /// <summary>The network namespace (<c>ip netns</c> name) berthd runs in, or null for the host's.</summary>
+    public string? NetNs { get; private set; }
+
     public Dictionary<string, string> Env => new()
     {
         ["BERTH_DIR"] = Dir,
@@ -37,21 +40,34 @@ public sealed class BerthdProcess : IAsyncDisposable
         ["HOME"] = ClientConf,
     };
 
-    public static async Task<BerthdProcess> StartAsync()
+    public static Task<BerthdProcess> StartAsync() => StartAsync(netNs: null);
+
+    /// <summary>
+    /// With <paramref name="netNs"/>, berthd runs in that network namespace only (<c>nsenter --net</c>, which execs
+    /// berthd, so the PID is berthd's): <c>ip netns exec</c> would also give it a mount namespace with a fresh /sys
+    /// and no cgroup mounts. The socket and data dir stay on the shared filesystem.
+    /// </summary>
+    public static async Task<BerthdProcess> StartAsync(string? netNs)
     {
         SystemRequirements.RequireRoot();
-        var daemon = new BerthdProcess(SystemRequirements.BinDir());
+        var daemon = new BerthdProcess(SystemRequirements.BinDir()) { NetNs = netNs };
         await daemon.StartAgainAsync();
         return daemon;
     }
 
+    /// <summary>The file and leading arguments that run <paramref name="file"/> in <see cref="NetNs"/>, if any.</summary>
+    private (string File, List<string> Args) InNetNs(string file) =>
+        NetNs is null ? (file, []) : ("nsenter", ["--net=/run/netns/" + NetNs, file]);
+
     public async Task StartAgainAsync()
     {
-        var start = new ProcessStartInfo(Path.Combine(Bin, "berthd"))
+        var (file, args) = InNetNs(Path.Combine(Bin, "berthd"));
+        var start = new ProcessStartInfo(file)
         {
             UseShellExecute = false,
             RedirectStandardInput = true,
         };
+        args.ForEach(start.ArgumentList.Add);
         start.ArgumentList.Add("--logfile");
         start.ArgumentList.Add(Path.Combine(Dir, "berthd.log"));
         foreach (var (key, value) in Env)
@@ -129,7 +145,9 @@ public sealed class BerthdProcess : IAsyncDisposable
         {
             foreach (var container in Directory.GetDirectories(lxcPath))
             {
-                await ProcessRunner.RunAsync("lxc-stop", ["-P", lxcPath, "-n", Path.GetFileName(container), "-k"], timeout: TimeSpan.FromSeconds(30));
+                // liblxc's command socket is abstract, so it is reached from the daemon's network namespace only.
+                var (file, args) = InNetNs("lxc-stop");
+                await ProcessRunner.RunAsync(file, [.. args, "-P", lxcPath, "-n", Path.GetFileName(container), "-k"], timeout: TimeSpan.FromSeconds(30));
             }
         }
 

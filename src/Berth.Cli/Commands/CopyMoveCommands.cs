@@ -13,6 +13,8 @@ internal sealed class CopyCommand : Command
     private readonly Option<string[]> _config = new("--config", "-c") { Description = "Config key/value to apply to the new instance" };
     private readonly Option<string[]> _profiles = new("--profile", "-p") { Description = "Profile to apply to the new instance" };
     private readonly Option<bool> _ephemeral = new("--ephemeral", "-e") { Description = "Ephemeral instance" };
+    private readonly Option<string> _mode = MigrationMode.Create();
+    private readonly Option<bool> _stateless = new("--stateless") { Description = "Copy a stateless instance" };
 
     public CopyCommand(CliApp app) : base("copy", "Copy instances within or in between LXD servers")
     {
@@ -24,6 +26,8 @@ internal sealed class CopyCommand : Command
         Options.Add(_config);
         Options.Add(_profiles);
         Options.Add(_ephemeral);
+        Options.Add(_mode);
+        Options.Add(_stateless);
         app.SetAction(this, RunAsync);
     }
 
@@ -31,11 +35,6 @@ internal sealed class CopyCommand : Command
     {
         var (remote, source) = context.ParseRemote(context.GetValue(_source));
         var (targetRemote, target) = context.ParseRemote(context.GetValue(_target));
-        if (targetRemote != remote)
-        {
-            throw new ApiException(400, "Copies between servers are not supported by berth yet: copy within one server");
-        }
-
         var config = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var pair in context.GetValue(_config) ?? [])
         {
@@ -50,6 +49,14 @@ internal sealed class CopyCommand : Command
 
         var storage = context.GetValue(_storage);
         var profiles = context.GetValue(_profiles);
+        if (targetRemote != remote)
+        {
+            var overrides = new RemoteInstanceCopy.Overrides(config, profiles, context.GetValue(_ephemeral), storage);
+            await RemoteInstanceCopy.CopyAsync(
+                context, remote, source, targetRemote, target, overrides, context.GetValue(_mode), context.GetValue(_stateless), context.GetValue(_instanceOnly), keepVolatile: false, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         var request = new InstancesPost
         {
             Name = target,
@@ -68,6 +75,9 @@ internal sealed class MoveCommand : Command
     private readonly Argument<string> _source = new("source") { Description = "[<remote>:]<instance>" };
     private readonly Argument<string?> _target = new("target") { Description = "[<remote>:][<name>]", Arity = ArgumentArity.ZeroOrOne };
     private readonly Option<string?> _storage = new("--storage", "-s") { Description = "Storage pool name" };
+    private readonly Option<string> _mode = MigrationMode.Create();
+    private readonly Option<bool> _stateless = new("--stateless") { Description = "Copy a stateless instance" };
+    private readonly Option<bool> _instanceOnly = new("--instance-only") { Description = "Move the instance without its snapshots" };
 
     public MoveCommand(CliApp app) : base("move", "Move instances within or in between LXD servers")
     {
@@ -75,6 +85,9 @@ internal sealed class MoveCommand : Command
         Arguments.Add(_source);
         Arguments.Add(_target);
         Options.Add(_storage);
+        Options.Add(_mode);
+        Options.Add(_stateless);
+        Options.Add(_instanceOnly);
         app.SetAction(this, RunAsync);
     }
 
@@ -82,12 +95,14 @@ internal sealed class MoveCommand : Command
     {
         var (remote, source) = context.ParseRemote(context.GetValue(_source));
         var (targetRemote, target) = context.ParseRemote(context.GetValue(_target) ?? context.GetValue(_source));
+        var storage = context.GetValue(_storage);
         if (targetRemote != remote)
         {
-            throw new ApiException(400, "Moves between servers are not supported by berth yet: move within one server");
+            await RemoteInstanceCopy.MoveAsync(
+                context, remote, source, targetRemote, target, storage, context.GetValue(_mode), context.GetValue(_stateless), context.GetValue(_instanceOnly), cancellationToken).ConfigureAwait(false);
+            return;
         }
 
-        var storage = context.GetValue(_storage);
         if (string.IsNullOrEmpty(storage) && (target.Length == 0 || target == source))
         {
             throw new ApiException(400, "A move needs a new name or a storage pool (-s)");
@@ -103,5 +118,16 @@ internal sealed class MoveCommand : Command
         {
             await client.RenameInstanceAsync(source, target, cancellationToken).ConfigureAwait(false);
         }
+    }
+}
+
+/// <summary><c>--mode pull|push|relay</c> of a copy or move between servers.</summary>
+internal static class MigrationMode
+{
+    public static Option<string> Create()
+    {
+        var option = new Option<string>("--mode") { Description = "Transfer mode. One of pull (default), push or relay", DefaultValueFactory = _ => "pull" };
+        option.AcceptOnlyFromAmong("pull", "push", "relay");
+        return option;
     }
 }
