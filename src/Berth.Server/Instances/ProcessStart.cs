@@ -1,4 +1,5 @@
 using System.Globalization;
+using Berth.Native;
 
 namespace Berth.Server.Instances;
 
@@ -8,12 +9,7 @@ internal static class ProcessStart
     /// <summary>The start time of <paramref name="pid"/>; 0 when it is gone or a zombie.</summary>
     public static long Of(int pid)
     {
-        string stat;
-        try
-        {
-            stat = File.ReadAllText($"/proc/{pid}/stat");
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        if (KernelFiles.Read($"/proc/{pid}/stat") is not { } stat)
         {
             return 0;
         }
