@@ -1,3 +1,5 @@
+using Berth.Native;
+
 namespace Berth.Server.Instances;
 
 /// <summary>
@@ -8,6 +10,8 @@ namespace Berth.Server.Instances;
 /// </summary>
 internal sealed class CgroupFiles
 {
+    private const int NoSuchFile = 2; // ENOENT
+
     private static readonly Lazy<IReadOnlyList<(string MountPoint, string[] Controllers, bool V2)>> Mounts = new(ReadMounts);
 
     private readonly Dictionary<string, string> _v1Paths;
@@ -22,16 +26,12 @@ internal sealed class CgroupFiles
     /// <summary>The cgroups of the container whose init is <paramref name="pid"/>; null when that cannot be read.</summary>
     public static CgroupFiles? Of(int pid)
     {
-        string[] lines;
-        try
-        {
-            lines = pid > 0 ? File.ReadAllLines($"/proc/{pid}/cgroup") : [];
-        }
-        catch (IOException)
+        if (pid <= 0 || KernelFiles.Read($"/proc/{pid}/cgroup") is not { } text)
         {
             return null;
         }
 
+        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         var v1 = new Dictionary<string, string>(StringComparer.Ordinal);
         string? v2 = null;
         foreach (var line in lines)
@@ -74,19 +74,17 @@ internal sealed class CgroupFiles
                 continue;
             }
 
-            var full = mountPoint + path + "/" + file;
-            try
+            if (KernelFiles.Read(mountPoint + path + "/" + file, out var errno) is { } text)
             {
-                return File.ReadAllText(full).Trim();
+                return text.Trim();
             }
-            catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-            {
-                // Not in this hierarchy (a v2 file on the v1 side of a hybrid host, say): try the next.
-            }
-            catch (IOException)
+
+            if (errno != NoSuchFile)
             {
                 return null;
             }
+
+            // Not in this hierarchy (a v2 file on the v1 side of a hybrid host, say): try the next.
         }
 
         return null;

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Berth.Native;
 
 namespace Berth.Server.Instances;
@@ -46,6 +47,8 @@ public interface IInstanceRuntime
 /// </summary>
 internal sealed class LxcRuntime(InstancePaths paths) : IInstanceRuntime
 {
+    private readonly ConcurrentDictionary<string, (int Pid, long Start)> _inits = new(StringComparer.Ordinal);
+
     public Task<int> StartAsync(string name, CancellationToken cancellationToken) => BerthFork.StartAsync(paths.LxcPath, name, cancellationToken);
 
     public string State(string name)
@@ -74,7 +77,34 @@ internal sealed class LxcRuntime(InstancePaths paths) : IInstanceRuntime
 
         try
         {
-            return Control(name).GetStateAndPid();
+            // The init pid is a second monitor round trip: a pid learnt before that still runs with the same start
+            // time is still this container's init.
+            if (_inits.TryGetValue(name, out var known))
+            {
+                var state = Control(name).GetState();
+                if (state == "STOPPED")
+                {
+                    _inits.TryRemove(name, out _);
+                    return (state, 0);
+                }
+
+                if (ProcessStart.Of(known.Pid) == known.Start)
+                {
+                    return (state, known.Pid);
+                }
+            }
+
+            var (current, pid) = Control(name).GetStateAndPid();
+            if (pid > 0 && ProcessStart.Of(pid) is > 0 and var start)
+            {
+                _inits[name] = (pid, start);
+            }
+            else
+            {
+                _inits.TryRemove(name, out _);
+            }
+
+            return (current, pid);
         }
         catch (FileNotFoundException)
         {

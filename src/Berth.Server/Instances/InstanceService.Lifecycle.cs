@@ -262,11 +262,18 @@ public sealed partial class InstanceService
     {
         // One runtime look per state: `lxc list` asks this for every instance.
         var (runtimeState, pid) = _runtime.StateAndPid(name);
-        var status = StatusOf(runtimeState);
-        var state = new InstanceState { Status = StatusCode.Name(status), StatusCode = status };
         var snapshot = _store.Snapshot();
         var stored = snapshot.GetJson(Key(project, name), ApiJsonContext.Wire.Instance);
         var instance = stored is null ? null : Expand(snapshot, stored, runtimeState);
+        return StateOf(instance, runtimeState, pid, name);
+    }
+
+    /// <summary>The state of <paramref name="instance"/> (null: no record, only the runtime's view) from one runtime look.</summary>
+    private InstanceState StateOf(Instance? instance, string runtimeState, int pid, string? name = null)
+    {
+        name ??= instance!.Name;
+        var status = StatusOf(runtimeState);
+        var state = new InstanceState { Status = StatusCode.Name(status), StatusCode = status };
         if (instance is not null)
         {
             state.Disk = DiskState(instance);

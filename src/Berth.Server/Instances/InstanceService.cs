@@ -139,13 +139,28 @@ public sealed partial class InstanceService : IProfileUsers
 
     public InstanceFull GetFull(string project, string name)
     {
-        var instance = Get(project, name);
-        return Full(instance);
+        var snapshot = _store.Snapshot();
+        return FullOf(snapshot, Stored(snapshot, project, name));
     }
 
-    public IReadOnlyList<InstanceFull> ListFull(string project) => [.. List(project).Select(Full)];
+    /// <summary>
+    /// Every instance with its state: one runtime look per instance serves both its status and its state (each
+    /// look is a round trip to the container's monitor, which on a busy host waits for the monitor to be scheduled).
+    /// </summary>
+    public IReadOnlyList<InstanceFull> ListFull(string project)
+    {
+        var snapshot = _store.Snapshot();
+        return [.. snapshot.ListJson(Prefix(project), ApiJsonContext.Wire.Instance).Select(i => FullOf(snapshot, i.Value))];
+    }
 
-    private InstanceFull Full(Instance instance) => new()
+    private InstanceFull FullOf(IStateReader snapshot, Instance stored)
+    {
+        var (runtimeState, pid) = _runtime.StateAndPid(stored.Name);
+        var instance = Expand(snapshot, stored, runtimeState);
+        return Full(instance, StateOf(instance, runtimeState, pid));
+    }
+
+    private InstanceFull Full(Instance instance, InstanceState state) => new()
     {
         Architecture = instance.Architecture,
         Config = instance.Config,
@@ -166,7 +181,7 @@ public sealed partial class InstanceService : IProfileUsers
         Project = instance.Project,
         Backups = [],
         Snapshots = SnapshotsJson(instance.Project, instance.Name),
-        State = State(instance.Project, instance.Name),
+        State = state,
     };
 
     private Instance Expand(IStateReader snapshot, Instance stored) => Expand(snapshot, stored, _runtime.State(stored.Name));

@@ -1,4 +1,5 @@
 using Berth.Api;
+using Berth.Native;
 
 namespace Berth.Server.Instances;
 
@@ -7,14 +8,13 @@ internal static class NetworkState
 {
     public static Dictionary<string, InstanceStateNetwork>? Read(long pid)
     {
-        var path = $"/proc/{pid}/net/dev";
-        if (pid <= 0 || !File.Exists(path))
+        if (pid <= 0 || KernelFiles.Read($"/proc/{pid}/net/dev") is not { } text)
         {
             return null;
         }
 
         var result = new Dictionary<string, InstanceStateNetwork>(StringComparer.Ordinal);
-        foreach (var line in File.ReadLines(path).Skip(2))
+        foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(2))
         {
             var colon = line.IndexOf(':', StringComparison.Ordinal);
             if (colon < 0)
