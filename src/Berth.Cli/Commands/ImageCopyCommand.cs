@@ -85,7 +85,13 @@ internal sealed class ImageCopyCommand : Command
             var (addresses, certificate) = await source.GetConnectionInfoAsync(cancellationToken).ConfigureAwait(false);
             servers = addresses;
             request.Source.Protocol = "lxd";
-            request.Source.Certificate = certificate;
+            // As lxc: the certificate pinned for the remote (servercerts/), which an untrusted client also has;
+            // else the one the server reports.
+            using (var pinned = context.Certificates.LoadServerCertificate(sourceRemote))
+            {
+                request.Source.Certificate = pinned is null ? certificate : pinned.ExportCertificatePem() + "\n";
+            }
+
             request.Source.Project = string.IsNullOrEmpty(source.Project) ? "default" : source.Project;
 
             // As lxc: a public image asked for by alias is pulled by that alias (recorded for auto-update); a
