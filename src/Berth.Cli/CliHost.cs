@@ -14,6 +14,9 @@ internal sealed class CliHost
     /// <summary>True when stdin is a terminal (edit opens an editor) rather than a pipe (edit reads YAML from it).</summary>
     public bool InputIsTerminal { get; init; } = !Console.IsInputRedirected;
 
+    /// <summary>True when stdout is a terminal: progress lines are drawn only there, as lxc's are.</summary>
+    public bool OutputIsTerminal { get; init; } = !Console.IsOutputRedirected;
+
     public Func<string, string?> GetEnvironment { get; init; } = Environment.GetEnvironmentVariable;
 
     /// <summary>Opens a client for a unix socket path.</summary>

@@ -6,7 +6,7 @@ using Berth.Client.Builders;
 
 namespace Berth.Cli.Commands;
 
-/// <summary><c>berth image</c>: list, import, build, delete, alias create, info, show, edit, export, refresh.</summary>
+/// <summary><c>berth image</c>: list, import, build, delete, alias create, info, show, edit, export, refresh, copy.</summary>
 internal sealed class ImageCommand : Command
 {
     public ImageCommand(CliApp app) : base("image", "Manage images")
@@ -21,6 +21,7 @@ internal sealed class ImageCommand : Command
         Subcommands.Add(new ImageEditCommand(app));
         Subcommands.Add(new ImageExportCommand(app));
         Subcommands.Add(new ImageRefreshCommand(app));
+        Subcommands.Add(new ImageCopyCommand(app));
     }
 }
 

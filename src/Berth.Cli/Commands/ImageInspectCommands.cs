@@ -185,7 +185,12 @@ internal sealed class ImageRefreshCommand : Command
     }
 }
 
-/// <summary><c>berth image export image [target]</c>: the stored bytes of a unified image, streamed to disk.</summary>
+/// <summary>
+/// <c>berth image export image [target]</c>: the stored bytes, streamed to disk and checked against the fingerprint,
+/// named as lxc names them: into a directory (default: the current one) under the server's file names
+/// (<c>fp.tar.gz</c>; split: <c>meta-fp.tar.xz</c> and <c>fp.squashfs</c>); to a file path, that path plus the
+/// extension for a unified image, or that path and <c>path.root</c> for a split one.
+/// </summary>
 internal sealed class ImageExportCommand : Command
 {
     private readonly Argument<string> _image = ImageTarget.Argument();
@@ -201,27 +206,60 @@ internal sealed class ImageExportCommand : Command
     private async Task RunAsync(CliContext context, CancellationToken cancellationToken)
     {
         var (client, image, _) = await ImageTarget.ResolveAsync(context, context.GetValue(_image), cancellationToken).ConfigureAwait(false);
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"http://unix.socket/1.0/images/{image.Fingerprint}/export");
-        using var response = await client.Invoker.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        if (!response.IsSuccessStatusCode)
+        var given = context.GetValue(_target);
+        var target = given ?? ".";
+        var toDirectory = Directory.Exists(target) || target.EndsWith('/');
+        if (toDirectory)
         {
-            throw new CliException($"Export failed: {(int)response.StatusCode}");
+            Directory.CreateDirectory(target);
         }
 
-        if (response.Content.Headers.ContentType?.MediaType == "multipart/form-data")
+        var metaPath = toDirectory ? Path.Combine(target, image.Fingerprint) : target;
+        var rootfsPath = metaPath + ".root";
+        var progress = new ProgressLine(context, "Exporting the image: {0}");
+        var clock = global::System.Diagnostics.Stopwatch.StartNew();
+        ImageFileResult result;
+        try
         {
-            throw new CliException("This is a split image; export it with lxc image export (berth exports unified images only)");
+            await using var meta = new FileStream(metaPath, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20, FileOptions.Asynchronous);
+            await using var rootfs = new FileStream(rootfsPath, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20, FileOptions.Asynchronous);
+            result = await client.ExportImageAsync(image.Fingerprint, meta, rootfs, (done, total) => progress.Update(done, total, clock.Elapsed), cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            File.Delete(metaPath);
+            File.Delete(rootfsPath);
+            throw;
         }
 
-        var name = response.Content.Headers.ContentDisposition?.FileName?.Trim('"') ?? image.Fingerprint;
-        var target = context.GetValue(_target) ?? ".";
-        var path = Directory.Exists(target) || target.EndsWith('/') ? Path.Combine(target, Path.GetFileName(name)) : target;
-        await using (var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false))
-        await using (var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20, FileOptions.Asynchronous))
+        if (result.RootfsSize == 0)
         {
-            await body.CopyToAsync(file, 1 << 20, cancellationToken).ConfigureAwait(false);
+            File.Delete(rootfsPath);
         }
 
-        await context.Out.WriteLineAsync($"Image exported successfully!").ConfigureAwait(false);
+        if (toDirectory)
+        {
+            Rename(metaPath, target, result.MetaName);
+            if (result.RootfsSize > 0)
+            {
+                Rename(rootfsPath, target, result.RootfsName);
+            }
+        }
+        else if (result.RootfsSize == 0 && given is not null && result.MetaName.IndexOf('.', StringComparison.Ordinal) is > 0 and var dot)
+        {
+            File.Move(metaPath, metaPath + result.MetaName[dot..], overwrite: true);
+        }
+
+        progress.Done("Image exported successfully!");
+    }
+
+    /// <summary>Into the directory under the server's name for the file (its last path segment only).</summary>
+    private static void Rename(string path, string directory, string name)
+    {
+        name = Path.GetFileName(name);
+        if (name.Length > 0)
+        {
+            File.Move(path, Path.Combine(directory, name), overwrite: true);
+        }
     }
 }
