@@ -101,6 +101,7 @@ public sealed partial class InstanceService
             return true;
         }, cancellationToken).ConfigureAwait(false);
         revert.Success();
+        SyncSnapshotsLink(project, record.Name, pool);
         _events.PublishLifecycle("instance-created", Url(record.Name), Context("type", "container"), requestor, project);
         return record;
     }

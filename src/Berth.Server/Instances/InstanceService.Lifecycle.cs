@@ -202,6 +202,7 @@ public sealed partial class InstanceService
         StopProxies(name);
         await DeleteVolumesAsync(pool, name, cancellationToken).ConfigureAwait(false);
         await DeleteBackupsAsync(project, name, pool).ConfigureAwait(false);
+        SyncSnapshotsLink(project, name, pool);
         _networks.RemoveStaticHosts(name);
         if (Directory.Exists(_paths.LxcDir(name)))
         {
@@ -250,6 +251,9 @@ public sealed partial class InstanceService
         {
             Directory.Move(_paths.SnapshotsDir(name, pool), _paths.SnapshotsDir(newName, pool));
         }
+
+        SyncSnapshotsLink(project, name, pool);
+        SyncSnapshotsLink(project, newName, pool);
         if (Directory.Exists(_paths.LxcDir(name)))
         {
             Directory.Delete(_paths.LxcDir(name), recursive: true);

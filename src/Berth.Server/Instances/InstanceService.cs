@@ -127,6 +127,7 @@ public sealed partial class InstanceService : IProfileUsers
                 Ephemeral = put.Ephemeral,
             };
             Validate(tx, project, updated);
+            CheckRawLxcChange(tx, current, updated);
             CheckDevicesOnHost(updated.Devices, current.Devices);
             updated = WithNicMacs(tx, updated);
             tx.PutJson(Key(project, name), updated, ApiJsonContext.Wire.Instance);
