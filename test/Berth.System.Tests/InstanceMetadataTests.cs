@@ -114,6 +114,7 @@ public sealed class InstanceMetadataTests : IAsyncLifetime
         var link = Path.Combine(_berthd.Dir, "snapshots", name);
         await Ok("init", "busybox", name);
         Assert.False(Path.Exists(link));
+        Assert.True(Directory.Exists(Path.Combine(_berthd.Dir, "containers", name, "rootfs", "bin")), "containers/<name>/rootfs right after lxc init, as LXD");
 
         await Ok("snapshot", name);
         Assert.True(Directory.Exists(Path.Combine(link, "snap0")), "snapshots/<name>/snap0 after lxc snapshot");
@@ -124,6 +125,8 @@ public sealed class InstanceMetadataTests : IAsyncLifetime
 
         await Ok("move", name, name + "x");
         Assert.False(Path.Exists(link));
+        Assert.False(Path.Exists(Path.Combine(_berthd.Dir, "containers", name)));
+        Assert.True(Directory.Exists(Path.Combine(_berthd.Dir, "containers", name + "x", "rootfs", "bin")));
         Assert.True(Directory.Exists(Path.Combine(_berthd.Dir, "snapshots", name + "x", "tester")));
 
         await Ok("delete", name + "x/tester");
@@ -131,6 +134,26 @@ public sealed class InstanceMetadataTests : IAsyncLifetime
         await Ok("snapshot", name + "x", "again");
         await Ok("delete", name + "x");
         Assert.False(Path.Exists(Path.Combine(_berthd.Dir, "snapshots", name + "x")));
+    }
+
+    [Fact]
+    public async Task Unset_ProfileAndInstanceKeys_AreGone_NotEmpty()
+    {
+        var profile = _prefix + "-p";
+        var name = _prefix + "-e";
+        await Ok("profile", "create", profile);
+        await Ok("profile", "set", profile, "user.foo", "bar");
+        Assert.Contains("user.foo: bar", await Ok("profile", "show", profile), StringComparison.Ordinal);
+        await Ok("profile", "unset", profile, "user.foo");
+        Assert.DoesNotContain("user.foo", await Ok("profile", "show", profile), StringComparison.Ordinal);
+
+        await Ok("init", "busybox", name, "-c", "user.prop=value");
+        Assert.Contains(name, await Ok("list", "user.prop=value", "-c", "n", "-f", "csv"), StringComparison.Ordinal);
+        await Ok("config", "unset", name, "user.prop");
+        Assert.DoesNotContain("user.prop", await Ok("config", "show", name), StringComparison.Ordinal);
+        Assert.DoesNotContain(name, await Ok("list", "user.prop=value", "-c", "n", "-f", "csv"), StringComparison.Ordinal);
+        await Ok("delete", name);
+        await Ok("profile", "delete", profile);
     }
 
     private async Task<string> Ok(params string[] args)

@@ -66,6 +66,7 @@ public sealed partial class InstanceService
             return true;
         }, cancellationToken).ConfigureAwait(false);
         revert.Success();
+        EnsureRootfsLink(request.Name, _paths.Rootfs(request.Name, pool));
         _events.PublishLifecycle("instance-created", Url(request.Name), Context("type", "container"), requestor, project);
         return record;
     }
@@ -259,6 +260,7 @@ public sealed partial class InstanceService
             Directory.Delete(_paths.LxcDir(name), recursive: true);
         }
 
+        EnsureRootfsLink(newName, _paths.Rootfs(newName, pool));
         _events.PublishLifecycle("instance-renamed", Url(newName), Context("old_name", name), requestor, project);
     }
 
@@ -305,12 +307,7 @@ public sealed partial class InstanceService
             settings.Cgroups, settings.Idmap, _lxcfs.EnsureRunning(), settings.HostMemoryBytes, settings.HostCpus)
         { Cpus = ResolveCpus(instance), Devices = MountableDevices(instance), UnixNodes = PrepareDevices(instance), DeviceNodeDir = DeviceNodeDir(instance.Name), Nics = LxcNics(instance) };
         var text = LxcConfigRenderer.Render(instance.ExpandedConfig, context) + "lxc.signal.halt = " + HaltSignal(rootfs) + "\n";
-        Directory.CreateDirectory(_paths.LxcDir(instance.Name));
-        var link = Path.Combine(_paths.LxcDir(instance.Name), "rootfs");
-        if (!Path.Exists(link))
-        {
-            File.CreateSymbolicLink(link, rootfs);
-        }
+        EnsureRootfsLink(instance.Name, rootfs);
 
         var temp = _paths.ConfigFile(instance.Name) + ".tmp";
         File.WriteAllText(temp, text);

@@ -33,4 +33,30 @@ public sealed partial class InstanceService
             File.CreateSymbolicLink(link, target);
         }
     }
+
+    /// <summary>
+    /// LXD's <c>containers/&lt;name&gt;/rootfs</c> from the moment an instance exists (not only once it has started):
+    /// berthd's liblxc dir with the link to the volume's rootfs, where tools and LXD's test suite look. A link left
+    /// pointing elsewhere (the volume moved to another pool) is replaced.
+    /// </summary>
+    private void EnsureRootfsLink(string name, string rootfs)
+    {
+        Directory.CreateDirectory(_paths.LxcDir(name));
+        var link = new FileInfo(Path.Combine(_paths.LxcDir(name), "rootfs"));
+        if (link.LinkTarget == rootfs)
+        {
+            return;
+        }
+
+        if (link.LinkTarget is not null)
+        {
+            link.Delete();
+        }
+        else if (link.Exists || Directory.Exists(link.FullName))
+        {
+            return;
+        }
+
+        File.CreateSymbolicLink(link.FullName, rootfs);
+    }
 }
