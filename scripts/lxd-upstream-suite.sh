@@ -96,6 +96,9 @@ results=$(cd "$results" && pwd)
 # Scratch: a private copy of the test folder (main.sh makes its temp dirs in its working directory), the shim
 # dir, and the bookkeeping the shim writes. Everything under it is removed on exit.
 work=$(mktemp -d /tmp/berth-lxd-suite.XXXXXX)
+# mktemp makes it 0700; unprivileged containers' root filesystems live below it (main.sh makes its dirs in the
+# working directory and chmods them +x), so others must be able to traverse it, as a checkout's test/ folder is.
+chmod 0711 "$work"
 case "$work" in /var/lib/lxd*|/var/lib/berth*) die "refusing scratch dir $work" ;; esac
 runner=""
 

@@ -776,3 +776,23 @@ EXPORT int berth_unlink_at(int dirfd, const char *name, int remove_dir)
 {
 	return unlinkat(dirfd, name, remove_dir ? AT_REMOVEDIR : 0) < 0 ? -errno : 0;
 }
+
+/*
+ * Parses a config file (an instance's raw.lxc) the way liblxc reads a container's config, on a fresh container
+ * object that is never created on disk: 0 when liblxc accepts every line, -EINVAL when it refuses one (an
+ * unknown key or a bad value), as LXD's loadRawLXCConfig does when raw.lxc changes. Parsing does not fork.
+ */
+EXPORT int berth_check_config_file(const char *lxcpath, const char *path)
+{
+	last_error[0] = '\0';
+	struct lxc_container *c = lxc_container_new(".berth-config-check", lxcpath);
+	if (!c) {
+		set_error("lxc_container_new failed", NULL);
+		return -ENOMEM;
+	}
+	c->clear_config(c);
+	if (!c->load_config(c, path))
+		return fail(c, "loading config file for the container failed", EINVAL);
+	lxc_container_put(c);
+	return 0;
+}

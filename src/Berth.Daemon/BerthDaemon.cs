@@ -92,6 +92,7 @@ internal sealed class BerthDaemon : IAsyncDisposable
             services.AddSingleton<InstancePublisher>();
             services.AddHostedService<SnapshotScheduler>();
             services.AddSingleton<InstanceFiles>();
+            services.AddSingleton<InstanceMetadataFiles>();
             services.AddSingleton<Exec.WebsocketOperations>();
             services.AddSingleton<Exec.MigrationOperations>();
             services.AddSingleton(new Exec.MigrationDialer(peer => RemoteHttpClient.CreateHandler(context.Certificate, peer)));
@@ -202,6 +203,7 @@ internal sealed class BerthDaemon : IAsyncDisposable
         new InstancesEndpoints(services.GetRequiredService<InstanceService>(), services.GetRequiredService<ImageService>(), services.GetRequiredService<ImagePuller>(), services.GetRequiredService<OperationManager>(), services.GetRequiredService<Exec.MigrationOperations>()).Map(app);
         new ExecEndpoints(services.GetRequiredService<InstanceService>(), services.GetRequiredService<InstancePaths>(), services.GetRequiredService<OperationManager>(), services.GetRequiredService<Exec.WebsocketOperations>()).Map(app);
         new InstanceFilesEndpoints(services.GetRequiredService<InstanceFiles>()).Map(app);
+        new InstanceMetadataEndpoints(services.GetRequiredService<InstanceMetadataFiles>()).Map(app);
         new InstanceLogsEndpoints(services.GetRequiredService<InstanceService>(), services.GetRequiredService<InstancePaths>()).Map(app);
         new InstanceConsoleEndpoints(services.GetRequiredService<InstanceService>(), services.GetRequiredService<InstancePaths>(), services.GetRequiredService<OperationManager>(), services.GetRequiredService<Exec.WebsocketOperations>()).Map(app);
         new InstanceSnapshotsEndpoints(services.GetRequiredService<InstanceService>(), services.GetRequiredService<OperationManager>()).Map(app);

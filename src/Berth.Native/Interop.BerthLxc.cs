@@ -60,6 +60,9 @@ internal static partial class Interop
         [LibraryImport(Libraries.BerthLxc, EntryPoint = "berth_set_running_config_item", StringMarshalling = StringMarshalling.Utf8)]
         internal static partial int SetRunningConfigItem(string lxcpath, string name, string key, string value);
 
+        [LibraryImport(Libraries.BerthLxc, EntryPoint = "berth_check_config_file", StringMarshalling = StringMarshalling.Utf8)]
+        internal static partial int CheckConfigFile(string lxcpath, string path);
+
         /// <summary>liblxc's error_string of the last failing call on this thread ("" if none).</summary>
         internal static string LastError() => Marshal.PtrToStringUTF8(LastErrorPtr()) ?? "";
 

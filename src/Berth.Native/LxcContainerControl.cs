@@ -163,6 +163,16 @@ public sealed class LxcContainerControl
         }
     }
 
+    /// <summary>
+    /// Whether liblxc accepts a config file (raw.lxc lines) as container config: null when it does, else liblxc's
+    /// error. Parsed on a container object under <paramref name="lxcPath"/> that is never created.
+    /// </summary>
+    public static string? CheckConfigFile(string lxcPath, string path)
+    {
+        var result = Interop.BerthLxc.CheckConfigFile(lxcPath, path);
+        return result == 0 ? null : Interop.BerthLxc.LastError();
+    }
+
     private int Check(int result, string what)
     {
         return Interop.IOErrors.ThrowIfError(result, $"{what} {Name}", withLxcError: true);

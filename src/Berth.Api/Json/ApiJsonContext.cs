@@ -55,6 +55,7 @@ namespace Berth.Api.Json;
 [JsonSerializable(typeof(InstanceExecPost))]
 [JsonSerializable(typeof(InstanceExecControl))]
 [JsonSerializable(typeof(InstanceConsolePost))]
+[JsonSerializable(typeof(InstanceMetadata))]
 [JsonSerializable(typeof(StoragePool))]
 [JsonSerializable(typeof(StoragePoolPut))]
 [JsonSerializable(typeof(StoragePoolsPost))]

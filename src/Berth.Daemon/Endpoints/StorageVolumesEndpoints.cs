@@ -66,6 +66,14 @@ internal sealed class StorageVolumesEndpoints(StorageVolumeService volumes, Oper
 
     private async Task PutAsync(HttpContext context)
     {
+        if (Type(context) == "container")
+        {
+            var put = await context.Request.ReadJsonAsync(ApiJsonContext.Wire.StorageVolumePut).ConfigureAwait(false);
+            await volumes.UpdateInstanceVolumeAsync(Pool(context), context.Request.Project(), Name(context), put, merge: false, hasDescription: true, context.Request.IfMatch(), context.Requestor(), context.RequestAborted).ConfigureAwait(false);
+            await ApiResults.EmptySyncAsync(context).ConfigureAwait(false);
+            return;
+        }
+
         CustomOnly(context);
         var request = await context.Request.ReadJsonAsync(ApiJsonContext.Wire.StorageVolumePut).ConfigureAwait(false);
         await volumes.UpdateAsync(Pool(context), context.Request.Project(), Name(context), request, merge: false, hasDescription: true, context.Request.IfMatch(), context.Requestor(), context.RequestAborted).ConfigureAwait(false);
@@ -74,9 +82,20 @@ internal sealed class StorageVolumesEndpoints(StorageVolumeService volumes, Oper
 
     private async Task PatchAsync(HttpContext context)
     {
-        CustomOnly(context);
+        if (Type(context) != "container")
+        {
+            CustomOnly(context);
+        }
+
         var patch = await context.Request.ReadJsonElementAsync().ConfigureAwait(false);
         var request = patch.Deserialize(ApiJsonContext.Wire.StorageVolumePut) ?? new StorageVolumePut();
+        if (Type(context) == "container")
+        {
+            await volumes.UpdateInstanceVolumeAsync(Pool(context), context.Request.Project(), Name(context), request, merge: true, patch.TryGetProperty("description", out _), context.Request.IfMatch(), context.Requestor(), context.RequestAborted).ConfigureAwait(false);
+            await ApiResults.EmptySyncAsync(context).ConfigureAwait(false);
+            return;
+        }
+
         await volumes.UpdateAsync(Pool(context), context.Request.Project(), Name(context), request, merge: true, patch.TryGetProperty("description", out _), context.Request.IfMatch(), context.Requestor(), context.RequestAborted).ConfigureAwait(false);
         await ApiResults.EmptySyncAsync(context).ConfigureAwait(false);
     }
@@ -110,10 +129,14 @@ internal sealed class StorageVolumesEndpoints(StorageVolumeService volumes, Oper
 
     private Task ListSnapshotsAsync(HttpContext context)
     {
-        CustomOnly(context);
+        if (Type(context) != "container")
+        {
+            CustomOnly(context);
+        }
+
         var (pool, project, name) = (Pool(context), context.Request.Project(), Name(context));
-        var list = volumes.Snapshots(pool, project, name);
-        var url = StorageVolumeService.Url(pool, "custom", name, "default");
+        var list = Type(context) == "container" ? volumes.InstanceVolumeSnapshots(pool, project, name) : volumes.Snapshots(pool, project, name);
+        var url = StorageVolumeService.Url(pool, Type(context), name, "default");
         var suffix = project == "default" ? "" : "?project=" + Uri.EscapeDataString(project);
         return context.Request.Recursion() == 0
             ? ApiResults.SyncAsync(context, [.. list.Select(s => $"{url}/snapshots/{Uri.EscapeDataString(s.Name)}{suffix}")], ApiJsonContext.Wire.ListString)
@@ -136,6 +159,12 @@ internal sealed class StorageVolumesEndpoints(StorageVolumeService volumes, Oper
 
     private Task GetSnapshotAsync(HttpContext context)
     {
+        if (Type(context) == "container")
+        {
+            var instanceSnapshot = volumes.GetInstanceVolumeSnapshot(Pool(context), context.Request.Project(), Name(context), Snapshot(context));
+            return ApiResults.SyncAsync(context, instanceSnapshot, ApiJsonContext.Wire.StorageVolumeSnapshot);
+        }
+
         CustomOnly(context);
         var snapshot = volumes.GetSnapshot(Pool(context), context.Request.Project(), Name(context), Snapshot(context));
         return ApiResults.SyncAsync(context, snapshot, ApiJsonContext.Wire.StorageVolumeSnapshot);
@@ -143,8 +172,19 @@ internal sealed class StorageVolumesEndpoints(StorageVolumeService volumes, Oper
 
     private async Task UpdateSnapshotAsync(HttpContext context)
     {
-        CustomOnly(context);
         var (pool, project, name, snap) = (Pool(context), context.Request.Project(), Name(context), Snapshot(context));
+        if (Type(context) == "container")
+        {
+            // Only the description: the snapshot's expiry belongs to the instance snapshot (lxc config edit c/snap).
+            var instanceSnapshot = volumes.GetInstanceVolumeSnapshot(pool, project, name, snap);
+            var body = await context.Request.ReadJsonElementAsync().ConfigureAwait(false);
+            var text = body.TryGetProperty("description", out var value) && value.ValueKind == JsonValueKind.String ? value.GetString()! : instanceSnapshot.Description;
+            await volumes.UpdateInstanceVolumeSnapshotAsync(pool, project, name, snap, text, context.RequestAborted).ConfigureAwait(false);
+            await ApiResults.EmptySyncAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        CustomOnly(context);
         var current = volumes.GetSnapshot(pool, project, name, snap);
         var patch = await context.Request.ReadJsonElementAsync().ConfigureAwait(false);
         var description = patch.TryGetProperty("description", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString()! : current.Description;

@@ -98,7 +98,8 @@ public static partial class InstanceConfigSchema
 
     /// <summary>
     /// <c>raw.lxc</c>: <c>key = value</c> lines (comments and blank lines allowed); the keys LXD manages itself
-    /// (logging, ephemeral, prlimit, network interfaces) are refused as LXD does.
+    /// (logging, ephemeral, prlimit, network interfaces) are refused with LXD 5.0's messages. Whether liblxc knows
+    /// each key is checked when the config changes (<see cref="Instances.IInstanceRuntime.CheckRawLxc"/>).
     /// </summary>
     private static string? RawLxc(string value)
     {
@@ -113,23 +114,31 @@ public static partial class InstanceConfigSchema
             var eq = line.IndexOf('=', StringComparison.Ordinal);
             if (eq < 0)
             {
-                return $"invalid raw.lxc line: {line}";
+                return $"Invalid raw.lxc line: {line}";
             }
 
             var key = line[..eq].Trim(' ', '\t').ToLowerInvariant();
-            if (key is "lxc.logfile" or "lxc.log.file" or "lxc.syslog" or "lxc.log.syslog" or "lxc.ephemeral")
+            switch (key)
             {
-                return $"setting {key} is not allowed";
+                case "lxc.logfile" or "lxc.log.file":
+                    return "Setting lxc.logfile is not allowed";
+                case "lxc.syslog" or "lxc.log.syslog":
+                    return "Setting lxc.log.syslog is not allowed";
+                case "lxc.ephemeral":
+                    return "Setting lxc.ephemeral is not allowed";
+                default:
+                    break;
             }
 
             if (key.StartsWith("lxc.prlimit.", StringComparison.Ordinal))
             {
-                return "process limits must be set with limits.kernel.* rather than lxc.prlimit.*";
+                return "Process limits should be set via \"limits.kernel.[limit name]\" and not directly via \"lxc.prlimit.[limit name]\"";
             }
 
-            if ((key.StartsWith("lxc.net.", StringComparison.Ordinal) || key.StartsWith("lxc.network.", StringComparison.Ordinal)) && !IsAllowedRawNetKey(key))
+            // liblxc >= 2.1 (always here) names interfaces lxc.net.*; LXD 5.0 checks only that prefix.
+            if (key.StartsWith("lxc.net.", StringComparison.Ordinal) && !IsAllowedRawNetKey(key))
             {
-                return "only interface-specific ipv4/ipv6 lxc.net keys are allowed";
+                return "Only interface-specific ipv4/ipv6 lxc.net. keys are allowed";
             }
         }
 

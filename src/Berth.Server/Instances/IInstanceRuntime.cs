@@ -33,6 +33,9 @@ public interface IInstanceRuntime
 
     void SetCgroupItem(string name, string key, string value);
 
+    /// <summary>Null when liblxc accepts <paramref name="rawLxc"/> as container config, else why not (LXD re-reads raw.lxc with liblxc when it changes).</summary>
+    string? CheckRawLxc(string rawLxc) => null;
+
     /// <summary>Bind-mounts a host path into the running container (hot-plug); options as berth-fork mount takes them.</summary>
     Task MountAsync(string name, string source, string target, string options, CancellationToken cancellationToken) =>
         throw new NotSupportedException("Hot-plug is not supported by this runtime");
@@ -146,6 +149,20 @@ internal sealed class LxcRuntime(InstancePaths paths) : IInstanceRuntime
     }
 
     public void SetCgroupItem(string name, string key, string value) => Control(name).SetCgroupItem(key, value);
+
+    public string? CheckRawLxc(string rawLxc)
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"berth-raw-lxc-{Guid.NewGuid():N}");
+        File.WriteAllText(file, rawLxc.EndsWith('\n') ? rawLxc : rawLxc + "\n");
+        try
+        {
+            return LxcContainerControl.CheckConfigFile(paths.LxcPath, file);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
 
     public Task MountAsync(string name, string source, string target, string options, CancellationToken cancellationToken) =>
         BerthFork.MountAsync(Control(name).GetInitPid(), source, target, options, cancellationToken);

@@ -34,6 +34,13 @@ public sealed class InstancePaths(string dataDir)
     /// <summary>LXD's layout for snapshots: <c>containers-snapshots/&lt;name&gt;/&lt;snapshot&gt;</c>.</summary>
     public string SnapshotsDir(string name, string pool) => Path.Combine(PoolPath(pool), "containers-snapshots", name);
 
+    /// <summary>
+    /// LXD's link <c>snapshots/&lt;name&gt;</c> (<c>&lt;project&gt;_&lt;name&gt;</c> outside the default project) to the
+    /// pool's snapshot dir of the instance; it exists while the instance has snapshots.
+    /// </summary>
+    public string SnapshotsLink(string project, string name) =>
+        Path.Combine(dataDir, "snapshots", project == "default" ? name : $"{project}_{name}");
+
     public string SnapshotVolume(string name, string snapshot, string pool) => Path.Combine(SnapshotsDir(name, pool), snapshot);
 
     /// <summary>A managed network's files (dnsmasq pid, leases, static hosts, nft script): <c>networks/&lt;name&gt;</c>, as LXD.</summary>

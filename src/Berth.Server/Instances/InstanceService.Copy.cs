@@ -101,6 +101,8 @@ public sealed partial class InstanceService
             return true;
         }, cancellationToken).ConfigureAwait(false);
         revert.Success();
+        SyncSnapshotsLink(project, record.Name, pool);
+        EnsureRootfsLink(record.Name, _paths.Rootfs(record.Name, pool));
         _events.PublishLifecycle("instance-created", Url(record.Name), Context("type", "container"), requestor, project);
         return record;
     }

@@ -66,6 +66,7 @@ public sealed partial class InstanceService
             return true;
         }, cancellationToken).ConfigureAwait(false);
         revert.Success();
+        EnsureRootfsLink(request.Name, _paths.Rootfs(request.Name, pool));
         _events.PublishLifecycle("instance-created", Url(request.Name), Context("type", "container"), requestor, project);
         return record;
     }
@@ -202,6 +203,7 @@ public sealed partial class InstanceService
         StopProxies(name);
         await DeleteVolumesAsync(pool, name, cancellationToken).ConfigureAwait(false);
         await DeleteBackupsAsync(project, name, pool).ConfigureAwait(false);
+        SyncSnapshotsLink(project, name, pool);
         _networks.RemoveStaticHosts(name);
         if (Directory.Exists(_paths.LxcDir(name)))
         {
@@ -250,11 +252,15 @@ public sealed partial class InstanceService
         {
             Directory.Move(_paths.SnapshotsDir(name, pool), _paths.SnapshotsDir(newName, pool));
         }
+
+        SyncSnapshotsLink(project, name, pool);
+        SyncSnapshotsLink(project, newName, pool);
         if (Directory.Exists(_paths.LxcDir(name)))
         {
             Directory.Delete(_paths.LxcDir(name), recursive: true);
         }
 
+        EnsureRootfsLink(newName, _paths.Rootfs(newName, pool));
         _events.PublishLifecycle("instance-renamed", Url(newName), Context("old_name", name), requestor, project);
     }
 
@@ -308,12 +314,7 @@ public sealed partial class InstanceService
             settings.Cgroups, settings.Idmap, _lxcfs.EnsureRunning(), settings.HostMemoryBytes, settings.HostCpus)
         { Cpus = ResolveCpus(instance), Devices = MountableDevices(instance), UnixNodes = PrepareDevices(instance), DeviceNodeDir = DeviceNodeDir(instance.Name), Nics = LxcNics(instance) };
         var text = LxcConfigRenderer.Render(instance.ExpandedConfig, context) + "lxc.signal.halt = " + HaltSignal(rootfs) + "\n";
-        Directory.CreateDirectory(_paths.LxcDir(instance.Name));
-        var link = Path.Combine(_paths.LxcDir(instance.Name), "rootfs");
-        if (!Path.Exists(link))
-        {
-            File.CreateSymbolicLink(link, rootfs);
-        }
+        EnsureRootfsLink(instance.Name, rootfs);
 
         var temp = _paths.ConfigFile(instance.Name) + ".tmp";
         File.WriteAllText(temp, text);

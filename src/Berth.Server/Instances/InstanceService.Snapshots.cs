@@ -94,6 +94,7 @@ public sealed partial class InstanceService
             return true;
         }, cancellationToken).ConfigureAwait(false);
         revert.Success();
+        SyncSnapshotsLink(project, name, pool);
         _events.PublishLifecycle("instance-snapshot-created", SnapshotUrl(name, snapName), requestor: requestor, project: project);
     }
 
@@ -144,6 +145,7 @@ public sealed partial class InstanceService
             return true;
         }, cancellationToken).ConfigureAwait(false);
         await _pools.DriverOf(pool).DeleteVolumeAsync(_paths.SnapshotVolume(name, snapName, pool), cancellationToken).ConfigureAwait(false);
+        SyncSnapshotsLink(project, name, pool);
         _events.PublishLifecycle("instance-snapshot-deleted", SnapshotUrl(name, snapName), requestor: requestor, project: project);
     }
 

@@ -112,7 +112,8 @@ public sealed partial class InstanceService : IProfileUsers
             var current = Stored(tx, project, name);
             previous = current;
             ETag.Check(ifMatch, ETagOf(current));
-            var config = new Dictionary<string, string>(put.Config ?? [], StringComparer.Ordinal);
+            // An empty value means unset, as in LXD (which never stores one).
+            var config = new Dictionary<string, string>((put.Config ?? []).Where(kv => kv.Value.Length > 0), StringComparer.Ordinal);
             foreach (var (key, value) in current.Config.Where(kv => kv.Key.StartsWith("volatile.", StringComparison.Ordinal)))
             {
                 config.TryAdd(key, value);
@@ -127,6 +128,7 @@ public sealed partial class InstanceService : IProfileUsers
                 Ephemeral = put.Ephemeral,
             };
             Validate(tx, project, updated);
+            CheckRawLxcChange(tx, current, updated);
             CheckDevicesOnHost(updated.Devices, current.Devices);
             updated = WithNicMacs(tx, updated);
             tx.PutJson(Key(project, name), updated, ApiJsonContext.Wire.Instance);

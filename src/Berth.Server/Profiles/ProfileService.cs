@@ -91,16 +91,24 @@ public sealed class ProfileService
     public Task PatchAsync(string project, string name, JsonElement patch, string? ifMatch, EventLifecycleRequestor? requestor, CancellationToken cancellationToken) =>
         UpdateAsync(project, name, current =>
         {
-            var request = Normalise(patch.Deserialize(ApiJsonContext.Wire.ProfilePut) ?? new ProfilePut());
+            var sent = patch.Deserialize(ApiJsonContext.Wire.ProfilePut) ?? new ProfilePut();
+            var request = Normalise(sent);
             var merged = new ProfilePut
             {
                 Config = new Dictionary<string, string>(current.Config, StringComparer.Ordinal),
                 Devices = new Dictionary<string, Dictionary<string, string>>(current.Devices, StringComparer.Ordinal),
                 Description = patch.TryGetProperty("description", out _) ? request.Description : current.Description,
             };
-            foreach (var (key, value) in request.Config)
+            foreach (var (key, value) in sent.Config ?? [])
             {
-                merged.Config[key] = value;
+                if (value.Length == 0)
+                {
+                    merged.Config.Remove(key);
+                }
+                else
+                {
+                    merged.Config[key] = value;
+                }
             }
 
             foreach (var (device, config) in request.Devices)
@@ -210,7 +218,8 @@ public sealed class ProfileService
 
     private static ProfilePut Normalise(ProfilePut request) => new()
     {
-        Config = request.Config is null ? [] : new Dictionary<string, string>(request.Config, StringComparer.Ordinal),
+        // An empty value means unset (lxc profile unset sends the key with ""); LXD does not store it.
+        Config = request.Config is null ? [] : new Dictionary<string, string>(request.Config.Where(kv => kv.Value.Length > 0), StringComparer.Ordinal),
         Description = request.Description ?? "",
         Devices = request.Devices is null ? [] : new Dictionary<string, Dictionary<string, string>>(request.Devices, StringComparer.Ordinal),
     };

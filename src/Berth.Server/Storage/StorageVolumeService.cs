@@ -74,10 +74,13 @@ public sealed partial class StorageVolumeService
                 continue;
             }
 
-            result.Add(parts[0] == "custom" ? WithUsers(users, Read(kv)) : new StorageVolume
+            var record = parts[0] == "custom" ? null : InstanceVolumeRecord(kv);
+            result.Add(record is null ? WithUsers(users, Read(kv)) : new StorageVolume
             {
                 Name = parts[1],
                 Type = "container",
+                Config = record.Config,
+                Description = record.Description,
                 UsedBy = [InstanceService.Url(parts[1]) + ProjectSuffix(project)],
             });
         }

@@ -187,14 +187,22 @@ public class InstanceConfigSchemaTests
         Valid("raw.lxc", "# comment\nlxc.apparmor.profile = unconfined\n\nlxc.cgroup2.devices.allow = a\nlxc.net.0.ipv4.address = 10.0.0.2/24");
 
     [Theory]
-    [InlineData("lxc.logfile = /tmp/x")]
-    [InlineData("lxc.log.syslog = daemon")]
-    [InlineData("lxc.ephemeral = 1")]
-    [InlineData("lxc.prlimit.nofile = 10")]
-    [InlineData("lxc.net.0.type = veth")]
-    [InlineData("no equals sign here")]
-    public void Validate_RawLxcForbiddenOrMalformed_Throws400(string line) =>
-        Assert.StartsWith("Invalid value for \"raw.lxc\"", Invalid("raw.lxc", line).Message);
+    [InlineData("lxc.logfile = /tmp/x", "Setting lxc.logfile is not allowed")]
+    [InlineData("LXC.LOG.FILE = /tmp/x", "Setting lxc.logfile is not allowed")]
+    [InlineData("lxc.syslog = daemon", "Setting lxc.log.syslog is not allowed")]
+    [InlineData("lxc.log.syslog = daemon", "Setting lxc.log.syslog is not allowed")]
+    [InlineData("lxc.ephemeral = 1", "Setting lxc.ephemeral is not allowed")]
+    [InlineData("lxc.prlimit.nofile = 10", "Process limits should be set via \"limits.kernel.[limit name]\" and not directly via \"lxc.prlimit.[limit name]\"")]
+    [InlineData("lxc.net.0.type = veth", "Only interface-specific ipv4/ipv6 lxc.net. keys are allowed")]
+    [InlineData("lxc.net.0.ipv4.bogus = 1", "Only interface-specific ipv4/ipv6 lxc.net. keys are allowed")]
+    [InlineData("no equals sign here", "Invalid raw.lxc line: no equals sign here")]
+    [InlineData("# ok\n\t  bad line", "Invalid raw.lxc line: bad line")]
+    public void Validate_RawLxcForbiddenOrMalformed_Throws400WithLxdMessage(string line, string reason)
+    {
+        var message = Invalid("raw.lxc", line).Message;
+        Assert.StartsWith("Invalid value for \"raw.lxc\"", message);
+        Assert.EndsWith($"({reason})", message);
+    }
 
     [Theory]
     [InlineData("both 1000 1000")]
