@@ -15,6 +15,7 @@ internal sealed class ConfigCommand : Command
         Subcommands.Add(new ConfigUnsetCommand(app));
         Subcommands.Add(new ConfigShowCommand(app));
         Subcommands.Add(new ConfigEditCommand(app));
+        Subcommands.Add(new ConfigTrustCommand(app));
     }
 
     /// <summary>The remote of a server-config command: <c>remote:</c> as first argument, else the default.</summary>
