@@ -89,6 +89,7 @@ internal sealed class CliApp
         root.Subcommands.Add(new FileCommand(this));
         root.Subcommands.Add(new ConsoleCommand(this));
         root.Subcommands.Add(new AliasCommand(this));
+        root.Subcommands.Add(new WarningCommand(this));
         foreach (var command in InstanceCommands.All(this))
         {
             root.Subcommands.Add(command);
