@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Berth.Api;
 using Berth.Api.Json;
@@ -80,8 +81,41 @@ internal sealed class VolumeInfoCommand : Command
             text.Append("\nSnapshots:\n").Append(TableFormat.RenderTable(["Name", "Description", "Expires at"], rows, borders: true));
         }
 
+        if (type == "custom" && await BackupRowsAsync(client, path, cancellationToken).ConfigureAwait(false) is { Count: > 0 } backups)
+        {
+            text.Append("\nBackups:\n").Append(TableFormat.RenderTable(["Name", "Taken at", "Expires at", "Volume Only", "Optimized Storage"], backups, borders: true));
+        }
+
         await context.Out.WriteAsync(text.ToString()).ConfigureAwait(false);
     }
+
+    /// <summary>The volume's backups as lxc lists them; none where the server has no volume backups endpoint.</summary>
+    private static async Task<List<string[]>> BackupRowsAsync(BerthClient client, string path, CancellationToken cancellationToken)
+    {
+        List<JsonElement> backups;
+        try
+        {
+            (backups, _) = await client.GetAsync(path + "/backups?recursion=1", CliJsonContext.Default.ListJsonElement, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ApiException e) when (e.Status == 404)
+        {
+            return [];
+        }
+
+        return [.. backups.Select(b => new[]
+        {
+            b.TryGetProperty("name", out var name) ? name.GetString() ?? "" : "",
+            Time(b, "created_at"),
+            Time(b, "expires_at"),
+            b.TryGetProperty("volume_only", out var volumeOnly) && volumeOnly.ValueKind == JsonValueKind.True ? "YES" : "NO",
+            b.TryGetProperty("optimized_storage", out var optimized) && optimized.ValueKind == JsonValueKind.True ? "YES" : "NO",
+        })];
+    }
+
+    private static string Time(JsonElement element, string property) =>
+        element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String && value.TryGetDateTimeOffset(out var at) && at.ToUnixTimeSeconds() > 0
+            ? at.ToUniversalTime().ToString("yyyy/MM/dd HH:mm 'UTC'", CultureInfo.InvariantCulture)
+            : " ";
 }
 
 /// <summary>
