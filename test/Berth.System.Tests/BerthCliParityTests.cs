@@ -35,7 +35,8 @@ public sealed class BerthCliParityTests : IAsyncLifetime
         return berth;
     }
 
-    private static string LastLine(string text) => text.TrimEnd('\n').Split('\n')[^1];
+    /// <summary>The error line a user reads (lxc's first run in a fresh LXD_CONF also prints a welcome banner on stderr).</summary>
+    private static string LastLine(string text) => text.TrimEnd('\n').Split('\n').LastOrDefault(l => l.StartsWith("Error: ", StringComparison.Ordinal)) ?? "";
 
     [Fact]
     public async Task Aliases_SharedConfig_SameListingsAndExpansion()
