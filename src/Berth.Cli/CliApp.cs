@@ -29,7 +29,18 @@ internal sealed class CliApp
 
     public static string ClientVersion => typeof(CliApp).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
-    public static Task<int> RunAsync(string[] args, CliHost host, CancellationToken cancellationToken = default)
+    public static async Task<int> RunAsync(string[] args, CliHost host, CancellationToken cancellationToken = default)
+    {
+        var (expanded, exitCode) = await CliAliases.ApplyAsync(args, host, cancellationToken).ConfigureAwait(false);
+        if (expanded is null)
+        {
+            return exitCode;
+        }
+
+        return await RunExpandedAsync(expanded, host, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static Task<int> RunExpandedAsync(string[] args, CliHost host, CancellationToken cancellationToken)
     {
         var app = new CliApp(host);
         var root = app.BuildRoot();
@@ -78,6 +89,8 @@ internal sealed class CliApp
         root.Subcommands.Add(new ImportCommand(this));
         root.Subcommands.Add(new FileCommand(this));
         root.Subcommands.Add(new ConsoleCommand(this));
+        root.Subcommands.Add(new AliasCommand(this));
+        root.Subcommands.Add(new WarningCommand(this));
         foreach (var command in InstanceCommands.All(this))
         {
             root.Subcommands.Add(command);

@@ -62,6 +62,7 @@ namespace Berth.Api.Json;
 [JsonSerializable(typeof(List<StoragePool>))]
 [JsonSerializable(typeof(StoragePoolResources))]
 [JsonSerializable(typeof(StorageVolume))]
+[JsonSerializable(typeof(StorageVolumeState))]
 [JsonSerializable(typeof(InstanceBackup))]
 [JsonSerializable(typeof(List<InstanceBackup>))]
 [JsonSerializable(typeof(InstanceBackupsPost))]

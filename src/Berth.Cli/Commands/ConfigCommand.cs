@@ -19,6 +19,7 @@ internal sealed class ConfigCommand : Command
         Subcommands.Add(new ConfigShowCommand(app));
         Subcommands.Add(new ConfigEditCommand(app));
         Subcommands.Add(new DeviceCommand(app, DeviceOwnerKind.Instances));
+        Subcommands.Add(new ConfigTrustCommand(app));
     }
 
     /// <summary>

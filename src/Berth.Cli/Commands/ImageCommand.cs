@@ -22,6 +22,9 @@ internal sealed class ImageCommand : Command
         Subcommands.Add(new ImageExportCommand(app));
         Subcommands.Add(new ImageRefreshCommand(app));
         Subcommands.Add(new ImageCopyCommand(app));
+        Subcommands.Add(new ImageGetPropertyCommand(app));
+        Subcommands.Add(new ImageSetPropertyCommand(app));
+        Subcommands.Add(new ImageSetPropertyCommand(app, unset: true));
     }
 }
 
@@ -198,5 +201,8 @@ internal sealed class ImageAliasCommand : Command
             await context.Client(remote).CreateImageAliasAsync(alias, context.GetValue(target), cancellationToken: cancellationToken).ConfigureAwait(false);
         });
         Subcommands.Add(create);
+        Subcommands.Add(new ImageAliasDeleteCommand(app));
+        Subcommands.Add(new ImageAliasListCommand(app));
+        Subcommands.Add(new ImageAliasRenameCommand(app));
     }
 }

@@ -278,7 +278,7 @@ internal sealed class StorageInfoCommand : Command
     }
 
     /// <summary>lxc's units.GetByteSizeStringIEC(n, 2).</summary>
-    private static string Iec(long bytes)
+    internal static string Iec(long bytes)
     {
         string[] units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
         if (bytes < 1024)

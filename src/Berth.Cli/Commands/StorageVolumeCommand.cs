@@ -25,6 +25,10 @@ internal sealed class StorageVolumeCommand : Command
         Subcommands.Add(new VolumeRestoreCommand(app));
         Subcommands.Add(new VolumeAttachCommand(app));
         Subcommands.Add(new VolumeDetachCommand(app));
+        Subcommands.Add(new VolumeInfoCommand(app));
+        Subcommands.Add(new VolumeEditCommand(app));
+        Subcommands.Add(new VolumeAttachProfileCommand(app));
+        Subcommands.Add(new VolumeDetachProfileCommand(app));
     }
 
     internal static Argument<string> VolumeArgument() => new("volume") { Description = "Volume name (custom/<name> also accepted)" };

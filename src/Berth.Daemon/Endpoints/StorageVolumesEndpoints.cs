@@ -20,6 +20,7 @@ internal sealed class StorageVolumesEndpoints(StorageVolumeService volumes, Oper
         routes.MapApi(Root, new ApiRoute { Get = ListAsync, Post = CreateAsync });
         routes.MapApi(Root + "/{type}", new ApiRoute { Get = ListAsync, Post = CreateAsync });
         routes.MapApi(Root + "/{type}/{name}", new ApiRoute { Get = GetAsync, Put = PutAsync, Patch = PatchAsync, Post = MoveAsync, Delete = DeleteAsync });
+        routes.MapApi(Root + "/{type}/{name}/state", new ApiRoute { Get = StateAsync });
         routes.MapApi(Root + "/{type}/{name}/snapshots", new ApiRoute { Get = ListSnapshotsAsync, Post = CreateSnapshotAsync });
         routes.MapApi(Root + "/{type}/{name}/snapshots/{snapshot}", new ApiRoute { Get = GetSnapshotAsync, Put = UpdateSnapshotAsync, Patch = UpdateSnapshotAsync, Post = RenameSnapshotAsync, Delete = DeleteSnapshotAsync });
     }
@@ -62,6 +63,12 @@ internal sealed class StorageVolumesEndpoints(StorageVolumeService volumes, Oper
     {
         var volume = volumes.Get(Pool(context), context.Request.Project(), Type(context), Name(context));
         return ApiResults.SyncAsync(context, volume, ApiJsonContext.Wire.StorageVolume, StorageVolumeService.ETagOf(volume));
+    }
+
+    private async Task StateAsync(HttpContext context)
+    {
+        var state = await volumes.StateAsync(Pool(context), context.Request.Project(), Type(context), Name(context), context.RequestAborted).ConfigureAwait(false);
+        await ApiResults.SyncAsync(context, state, ApiJsonContext.Wire.StorageVolumeState).ConfigureAwait(false);
     }
 
     private async Task PutAsync(HttpContext context)
