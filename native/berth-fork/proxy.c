@@ -41,8 +41,10 @@
 
 #include "hotplug.h"
 
-#define PIPE_CHUNK (1 << 16)
+/* As Go's splice (LXD's forkproxy): 1 MB pipes, so a bulk transfer moves in few, large splices. */
+#define PIPE_SIZE (1 << 20)
 #define MAX_UDP_PEERS 256
+#define MAX_PORTS 1024
 #define CONNECT_TIMEOUT_SECONDS 5
 
 struct endpoint {
@@ -56,13 +58,16 @@ struct endpoint {
 struct flow {
 	int from, to;
 	int pipe[2];
-	size_t pending;
-	int eof;
+	size_t pending, capacity;
+	int eof, readable, writable;
 };
 
 struct conn {
 	int kind; /* 1: stream connection, 2: udp peer, 0: listener, 3: pidfd */
 	int fds[2];
+	/* a listener: where its connections go; a udp peer: the listening socket its replies leave from */
+	const struct endpoint *target;
+	int lfd;
 	struct flow flows[2];
 	/* udp */
 	struct sockaddr_storage peer;
@@ -71,7 +76,7 @@ struct conn {
 	struct conn *next_dead;
 };
 
-static int epfd, listen_fd;
+static int epfd;
 static char unlink_path[PATH_MAX];
 static struct conn *udp_peers[MAX_UDP_PEERS];
 /* Closed connections are freed after the current batch of events, which may still name them. */
@@ -92,10 +97,52 @@ static int fail(const char *what)
 	return 1;
 }
 
-/* Parses tcp:/udp:/unix: addresses; a unix path on the container's side goes through /proc/<pid>/root. */
-static int parse(const char *spec, struct endpoint *e, long pid, int in_container)
+/* A port list as LXD's: "80", "8000-8002", "80,443,8000-8002"; returns how many ports, -1 if invalid. */
+static int parse_ports(const char *list, int *ports)
+{
+	int n = 0;
+	const char *p = list;
+	for (;;) {
+		char *end;
+		long low = strtol(p, &end, 10), high = low;
+		if (end == p || low < 0 || low > 65535)
+			return -1;
+		if (*end == '-') {
+			p = end + 1;
+			high = strtol(p, &end, 10);
+			if (end == p || high < low || high > 65535)
+				return -1;
+		}
+		for (long port = low; port <= high; port++) {
+			if (n == MAX_PORTS)
+				return -1;
+			ports[n++] = (int)port;
+		}
+		if (*end == '\0')
+			return n;
+		if (*end != ',')
+			return -1;
+		p = end + 1;
+	}
+}
+
+static void set_port(struct endpoint *e, int port)
+{
+	if (e->sa.ss_family == AF_INET)
+		((struct sockaddr_in *)&e->sa)->sin_port = htons(port);
+	else if (e->sa.ss_family == AF_INET6)
+		((struct sockaddr_in6 *)&e->sa)->sin6_port = htons(port);
+}
+
+/*
+ * Parses tcp:/udp:/unix: addresses; a unix path on the container's side goes through /proc/<pid>/root.
+ * *nports gets the number of ports (ports[]); 1 for unix.
+ */
+static int parse(const char *spec, struct endpoint *e, long pid, int in_container, int *ports, int *nports)
 {
 	memset(e, 0, sizeof(*e));
+	*nports = 1;
+	ports[0] = 0;
 	if (strncmp(spec, "unix:", 5) == 0) {
 		struct sockaddr_un *un = (struct sockaddr_un *)&e->sa;
 		const char *path = spec + 5;
@@ -137,10 +184,10 @@ static int parse(const char *spec, struct endpoint *e, long pid, int in_containe
 	if (!colon)
 		return -1;
 	*colon = '\0';
-	char *end;
-	long port = strtol(colon + 1, &end, 10);
-	if (*end || port < 0 || port > 65535)
+	*nports = parse_ports(colon + 1, ports);
+	if (*nports < 1)
 		return -1;
+	int port = ports[0];
 	char *h = host;
 	if (h[0] == '[') {
 		h++;
@@ -170,6 +217,13 @@ static void watch(int fd, uint32_t events, struct conn *c, int op)
 	epoll_ctl(epfd, op, fd, &ev);
 }
 
+/* A stream connection's end, edge-triggered both ways; the low bit of the event data says which end. */
+static void watch_side(int fd, struct conn *c, int side)
+{
+	struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, .data.u64 = (uintptr_t)c | (uintptr_t)side};
+	epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev);
+}
+
 static void close_conn(struct conn *c)
 {
 	for (int i = 0; i < 2; i++) {
@@ -177,7 +231,7 @@ static void close_conn(struct conn *c)
 			epoll_ctl(epfd, EPOLL_CTL_DEL, c->fds[i], NULL);
 			close(c->fds[i]);
 		}
-		if (c->kind == 1) {
+		if (c->kind == 1 && c->flows[i].pipe[0] >= 0) {
 			close(c->flows[i].pipe[0]);
 			close(c->flows[i].pipe[1]);
 		}
@@ -187,32 +241,43 @@ static void close_conn(struct conn *c)
 	dead = c;
 }
 
-/* Moves what it can in both directions, then waits for what blocks it; closes the connection when both ends are done. */
+/*
+ * Moves what it can in both directions. Stream sockets are watched
+ * edge-triggered for both directions once, so there is no epoll_ctl per chunk:
+ * readiness is remembered in the flow and cleared only when a splice says
+ * EAGAIN. Closes the connection when both ends are done.
+ */
 static void pump(struct conn *c)
 {
 	for (int i = 0; i < 2; i++) {
 		struct flow *f = &c->flows[i];
 		for (;;) {
 			if (f->pending > 0) {
+				if (!f->writable)
+					break;
 				ssize_t n = splice(f->pipe[0], NULL, f->to, NULL, f->pending, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
 				if (n > 0) {
 					f->pending -= n;
 					continue;
 				}
-				if (n < 0 && errno == EAGAIN)
+				if (n < 0 && errno == EAGAIN) {
+					f->writable = 0;
 					break;
+				}
 				close_conn(c);
 				return;
 			}
-			if (f->eof)
+			if (f->eof || !f->readable)
 				break;
-			ssize_t n = splice(f->from, NULL, f->pipe[1], NULL, PIPE_CHUNK, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+			ssize_t n = splice(f->from, NULL, f->pipe[1], NULL, f->capacity, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
 			if (n > 0) {
 				f->pending += n;
 				continue;
 			}
-			if (n < 0 && errno == EAGAIN)
+			if (n < 0 && errno == EAGAIN) {
+				f->readable = 0;
 				break;
+			}
 			/* EOF (or a reset): pass the half-close on. */
 			f->eof = 1;
 			shutdown(f->to, SHUT_WR);
@@ -222,19 +287,18 @@ static void pump(struct conn *c)
 			}
 		}
 	}
-	if (c->flows[0].eof && c->flows[1].eof && !c->flows[0].pending && !c->flows[1].pending) {
+	if (c->flows[0].eof && c->flows[1].eof && !c->flows[0].pending && !c->flows[1].pending)
 		close_conn(c);
-		return;
-	}
-	/* fds[0] reads flow 0 and writes flow 1; fds[1] the other way round. */
-	for (int i = 0; i < 2; i++) {
-		uint32_t ev = 0;
-		if (!c->flows[i].eof && !c->flows[i].pending)
-			ev |= EPOLLIN;
-		if (c->flows[1 - i].pending)
-			ev |= EPOLLOUT;
-		watch(c->fds[i], ev, c, EPOLL_CTL_MOD);
-	}
+}
+
+/* An event on one end of a stream connection: fds[0] reads flow 0 and writes flow 1, fds[1] the other way round. */
+static void on_stream_event(struct conn *c, int side, uint32_t events)
+{
+	if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+		c->flows[side].readable = 1;
+	if (events & (EPOLLOUT | EPOLLHUP | EPOLLERR))
+		c->flows[1 - side].writable = 1;
+	pump(c);
 }
 
 static int connect_target(const struct endpoint *target)
@@ -257,13 +321,13 @@ static void nodelay(int fd)
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 }
 
-static void accept_stream(const struct endpoint *target)
+static void accept_stream(struct conn *listener)
 {
 	for (;;) {
-		int client = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+		int client = accept4(listener->fds[0], NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 		if (client < 0)
 			return;
-		int upstream = connect_target(target);
+		int upstream = connect_target(listener->target);
 		if (upstream < 0) {
 			close(client);
 			continue;
@@ -275,34 +339,38 @@ static void accept_stream(const struct endpoint *target)
 		c->kind = 1;
 		c->fds[0] = client;
 		c->fds[1] = upstream;
-		c->flows[0] = (struct flow){.from = client, .to = upstream};
-		c->flows[1] = (struct flow){.from = upstream, .to = client};
+		c->flows[0] = (struct flow){.from = client, .to = upstream, .pipe = {-1, -1}};
+		c->flows[1] = (struct flow){.from = upstream, .to = client, .pipe = {-1, -1}};
 		if (pipe2(c->flows[0].pipe, O_CLOEXEC | O_NONBLOCK) < 0 || pipe2(c->flows[1].pipe, O_CLOEXEC | O_NONBLOCK) < 0) {
-			close(client);
-			close(upstream);
-			free(c);
+			close_conn(c);
 			continue;
 		}
-		watch(client, EPOLLIN, c, EPOLL_CTL_ADD);
-		watch(upstream, EPOLLIN, c, EPOLL_CTL_ADD);
+		for (int i = 0; i < 2; i++) {
+			struct flow *f = &c->flows[i];
+			int size = fcntl(f->pipe[1], F_SETPIPE_SZ, PIPE_SIZE);
+			f->capacity = size > 0 ? (size_t)size : (size_t)fcntl(f->pipe[1], F_GETPIPE_SZ);
+			f->readable = f->writable = 1;
+		}
+		watch_side(client, c, 0);
+		watch_side(upstream, c, 1);
 		pump(c);
 	}
 }
 
 /* A datagram from a client: sent on by that client's own socket towards the target (made on first sight). */
-static void udp_from_client(const struct endpoint *target)
+static void udp_from_client(struct conn *listener)
 {
-	char buf[65536];
+	static char buf[65536];
 	for (;;) {
 		struct sockaddr_storage peer;
 		socklen_t len = sizeof(peer);
-		ssize_t n = recvfrom(listen_fd, buf, sizeof(buf), MSG_DONTWAIT, (struct sockaddr *)&peer, &len);
+		ssize_t n = recvfrom(listener->fds[0], buf, sizeof(buf), MSG_DONTWAIT, (struct sockaddr *)&peer, &len);
 		if (n < 0)
 			return;
 		struct conn *c = NULL;
 		int oldest = 0;
 		for (int i = 0; i < MAX_UDP_PEERS; i++) {
-			if (udp_peers[i] && udp_peers[i]->peer_len == len && memcmp(&udp_peers[i]->peer, &peer, len) == 0) {
+			if (udp_peers[i] && udp_peers[i]->lfd == listener->fds[0] && udp_peers[i]->peer_len == len && memcmp(&udp_peers[i]->peer, &peer, len) == 0) {
 				c = udp_peers[i];
 				break;
 			}
@@ -310,7 +378,7 @@ static void udp_from_client(const struct endpoint *target)
 				oldest = i;
 		}
 		if (!c) {
-			int fd = connect_target(target);
+			int fd = connect_target(listener->target);
 			if (fd < 0)
 				continue;
 			fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
@@ -322,6 +390,7 @@ static void udp_from_client(const struct endpoint *target)
 			c->fds[1] = -1;
 			c->peer = peer;
 			c->peer_len = len;
+			c->lfd = listener->fds[0];
 			udp_peers[oldest] = c;
 			watch(fd, EPOLLIN, c, EPOLL_CTL_ADD);
 		}
@@ -332,12 +401,12 @@ static void udp_from_client(const struct endpoint *target)
 
 static void udp_from_target(struct conn *c)
 {
-	char buf[65536];
+	static char buf[65536];
 	for (;;) {
 		ssize_t n = recv(c->fds[0], buf, sizeof(buf), MSG_DONTWAIT);
 		if (n < 0)
 			return;
-		sendto(listen_fd, buf, n, MSG_DONTWAIT, (struct sockaddr *)&c->peer, c->peer_len);
+		sendto(c->lfd, buf, n, MSG_DONTWAIT, (struct sockaddr *)&c->peer, c->peer_len);
 	}
 }
 
@@ -360,19 +429,30 @@ int cmd_forkproxy(int argc, char **argv)
 	}
 	long pid = strtol(argv[0], NULL, 10);
 	int instance = strcmp(argv[3], "instance") == 0;
-	struct endpoint listen_at, target;
-	if (parse(argv[1], &listen_at, pid, instance) < 0) {
+	static struct endpoint listen_at, target_at;
+	static int listen_ports[MAX_PORTS], connect_ports[MAX_PORTS];
+	int nlisten, nconnect;
+	if (parse(argv[1], &listen_at, pid, instance, listen_ports, &nlisten) < 0) {
 		printf("error: invalid listen address \"%s\"\n", argv[1]);
 		return 1;
 	}
-	if (parse(argv[2], &target, pid, !instance) < 0) {
+	if (parse(argv[2], &target_at, pid, !instance, connect_ports, &nconnect) < 0) {
 		printf("error: invalid connect address \"%s\"\n", argv[2]);
 		return 1;
 	}
-	if ((listen_at.type == SOCK_DGRAM) != (target.type == SOCK_DGRAM)) {
+	if ((listen_at.type == SOCK_DGRAM) != (target_at.type == SOCK_DGRAM)) {
 		printf("error: udp can only be forwarded to udp\n");
 		return 1;
 	}
+	/* As LXD: every listen port to the one connect port, or each to its counterpart in a range as long. */
+	if (nconnect != 1 && nconnect != nlisten) {
+		printf("error: connect must name one port or as many ports as listen\n");
+		return 1;
+	}
+	struct conn *listeners = calloc(nlisten, sizeof(*listeners));
+	struct endpoint *targets = calloc(nlisten, sizeof(*targets));
+	if (!listeners || !targets)
+		return fail("calloc");
 
 	int host_ns = open_ns_fd(0), container_ns = open_ns_fd(pid);
 	if (host_ns < 0 || container_ns < 0)
@@ -383,40 +463,49 @@ int cmd_forkproxy(int argc, char **argv)
 
 	if (setns(instance ? container_ns : host_ns, CLONE_NEWNET) < 0)
 		return fail("setns");
-	listen_fd = socket(listen_at.sa.ss_family, listen_at.type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (listen_fd < 0)
-		return fail("socket");
-	int one = 1;
-	if (listen_at.sa.ss_family != AF_UNIX)
-		setsockopt(listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (listen_at.path[0]) {
-		struct stat st;
-		if (lstat(listen_at.path, &st) == 0 && S_ISSOCK(st.st_mode))
-			unlink(listen_at.path);
-	}
-	/* On the container's idmapped rootfs host root is unmapped (EOVERFLOW): the socket is made as its owner there. */
-	int as_owner = listen_at.path[0] && argc == 7 && instance;
-	if (as_owner) {
-		setfsgid(strtol(argv[5], NULL, 10));
-		setfsuid(strtol(argv[4], NULL, 10));
-	}
-	int bound = bind(listen_fd, (struct sockaddr *)&listen_at.sa, listen_at.len);
-	if (as_owner) {
-		setfsuid(0);
-		setfsgid(0);
-	}
-	if (bound < 0)
-		return fail("bind");
-	if (listen_at.path[0]) {
-		snprintf(unlink_path, sizeof(unlink_path), "%s", listen_at.path);
-		if (argc == 7) {
-			if ((!as_owner && chown(listen_at.path, strtol(argv[4], NULL, 10), strtol(argv[5], NULL, 10)) < 0) ||
-			    chmod(listen_at.path, strtol(argv[6], NULL, 8)) < 0)
-				return fail("chown/chmod");
+	for (int i = 0; i < nlisten; i++) {
+		targets[i] = target_at;
+		set_port(&targets[i], connect_ports[nconnect == 1 ? 0 : i]);
+		listeners[i].kind = 0;
+		listeners[i].target = &targets[i];
+		set_port(&listen_at, listen_ports[i]);
+		int fd = socket(listen_at.sa.ss_family, listen_at.type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+		if (fd < 0)
+			return fail("socket");
+		listeners[i].fds[0] = fd;
+		listeners[i].fds[1] = -1;
+		int one = 1;
+		if (listen_at.sa.ss_family != AF_UNIX)
+			setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (listen_at.path[0]) {
+			struct stat st;
+			if (lstat(listen_at.path, &st) == 0 && S_ISSOCK(st.st_mode))
+				unlink(listen_at.path);
 		}
+		/* On the container's idmapped rootfs host root is unmapped (EOVERFLOW): the socket is made as its owner there. */
+		int as_owner = listen_at.path[0] && argc == 7 && instance;
+		if (as_owner) {
+			setfsgid(strtol(argv[5], NULL, 10));
+			setfsuid(strtol(argv[4], NULL, 10));
+		}
+		int bound = bind(fd, (struct sockaddr *)&listen_at.sa, listen_at.len);
+		if (as_owner) {
+			setfsuid(0);
+			setfsgid(0);
+		}
+		if (bound < 0)
+			return fail("bind");
+		if (listen_at.path[0]) {
+			snprintf(unlink_path, sizeof(unlink_path), "%s", listen_at.path);
+			if (argc == 7) {
+				if ((!as_owner && chown(listen_at.path, strtol(argv[4], NULL, 10), strtol(argv[5], NULL, 10)) < 0) ||
+				    chmod(listen_at.path, strtol(argv[6], NULL, 8)) < 0)
+					return fail("chown/chmod");
+			}
+		}
+		if (listen_at.type == SOCK_STREAM && listen(fd, 128) < 0)
+			return fail("listen");
 	}
-	if (listen_at.type == SOCK_STREAM && listen(listen_fd, 128) < 0)
-		return fail("listen");
 	if (setns(instance ? host_ns : container_ns, CLONE_NEWNET) < 0)
 		return fail("setns");
 	close(host_ns);
@@ -430,8 +519,9 @@ int cmd_forkproxy(int argc, char **argv)
 	setsid();
 
 	epfd = epoll_create1(EPOLL_CLOEXEC);
-	struct conn listener = {.kind = 0}, pidwatch = {.kind = 3};
-	watch(listen_fd, EPOLLIN, &listener, EPOLL_CTL_ADD);
+	struct conn pidwatch = {.kind = 3};
+	for (int i = 0; i < nlisten; i++)
+		watch(listeners[i].fds[0], EPOLLIN, &listeners[i], EPOLL_CTL_ADD);
 	watch(pidfd, EPOLLIN, &pidwatch, EPOLL_CTL_ADD);
 
 	printf("ok\n");
@@ -450,19 +540,17 @@ int cmd_forkproxy(int argc, char **argv)
 		if (n < 0 && errno != EINTR)
 			break;
 		for (int i = 0; i < n; i++) {
-			struct conn *c = events[i].data.ptr;
+			struct conn *c = (struct conn *)(uintptr_t)(events[i].data.u64 & ~(uint64_t)1);
 			if (c == &pidwatch)
 				on_term(0);
-			else if (c == &listener && target.type == SOCK_STREAM)
-				accept_stream(&target);
-			else if (c == &listener)
-				udp_from_client(&target);
+			else if (c->kind == 0 && c->target->type == SOCK_STREAM)
+				accept_stream(c);
+			else if (c->kind == 0)
+				udp_from_client(c);
 			else if (c->kind == 2)
 				udp_from_target(c);
-			else if (c->kind == 1 && (events[i].events & EPOLLERR))
-				close_conn(c);
 			else if (c->kind == 1)
-				pump(c);
+				on_stream_event(c, events[i].data.u64 & 1, events[i].events);
 		}
 		while (dead) {
 			struct conn *next = dead->next_dead;

@@ -153,6 +153,42 @@ public sealed class NicDevicesTests : IAsyncLifetime
         Assert.Contains("doesn't exist", missing.Stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Lxc_ProfileNic_AddedChangedRemoved_ReachesRunningContainer()
+    {
+        await CreateNetworkAsync();
+        var profile = _prefix + "p";
+        Assert.Equal(0, (await _berthd.LxcAsync("profile", "create", profile)).ExitCode);
+        Assert.Equal(0, (await _berthd.LxcAsync("launch", "busybox", "pr1", "-p", "default", "-p", profile, "--network", Net)).ExitCode);
+        Assert.Equal(0, (await _berthd.LxcAsync("init", "busybox", "pr2", "-p", "default", "-p", profile)).ExitCode);
+
+        var add = await _berthd.LxcAsync("profile", "device", "add", profile, "eth1", "nic", $"network={Net}", "name=eth1");
+        Assert.True(add.ExitCode == 0, add + _berthd.Log());
+        var mac = (await _berthd.LxcAsync("config", "get", "pr1", "volatile.eth1.hwaddr")).Stdout.Trim();
+        Assert.Matches("^00:16:3e(:[0-9a-f]{2}){3}$", mac);
+        var link = await _berthd.LxcAsync("exec", "pr1", "--", "ip", "link", "show", "eth1");
+        Assert.True(link.ExitCode == 0, link + _berthd.Log());
+        Assert.Contains("link/ether " + mac, link.Stdout, StringComparison.Ordinal);
+        var host = (await _berthd.LxcAsync("config", "get", "pr1", "volatile.eth1.host_name")).Stdout.Trim();
+        Assert.Contains(host, (await ProcessRunner.RunAsync("ip", ["link", "show", "master", Net])).Stdout, StringComparison.Ordinal);
+        Assert.Matches("^00:16:3e(:[0-9a-f]{2}){3}$", (await _berthd.LxcAsync("config", "get", "pr2", "volatile.eth1.hwaddr")).Stdout.Trim());
+
+        // A changed nic is replaced inside (here with the MAC the profile now gives it).
+        var newMac = "00:16:3e:" + string.Join(':', Guid.NewGuid().ToString("N")[..6].Chunk(2).Select(c => new string(c)));
+        var set = await _berthd.LxcAsync("profile", "device", "set", profile, "eth1", "hwaddr=" + newMac);
+        Assert.True(set.ExitCode == 0, set + _berthd.Log());
+        var changed = (await _berthd.LxcAsync("exec", "pr1", "--", "ip", "link", "show", "eth1")).Stdout;
+        Assert.Contains("link/ether " + newMac, changed, StringComparison.Ordinal);
+        Assert.False(Directory.Exists("/sys/class/net/" + host), "the replaced nic's old host end is gone");
+
+        host = (await _berthd.LxcAsync("config", "get", "pr1", "volatile.eth1.host_name")).Stdout.Trim();
+        var remove = await _berthd.LxcAsync("profile", "device", "remove", profile, "eth1");
+        Assert.True(remove.ExitCode == 0, remove + _berthd.Log());
+        Assert.NotEqual(0, (await _berthd.LxcAsync("exec", "pr1", "--", "ip", "link", "show", "eth1")).ExitCode);
+        Assert.False(Directory.Exists("/sys/class/net/" + host), "the removed nic's host end is gone");
+        Assert.Equal(0, (await _berthd.LxcAsync("exec", "pr1", "--", "ip", "link", "show", "eth0")).ExitCode);
+    }
+
     private async Task AssertShapedAsync(string instance, string host, string ingress, string egress)
     {
         var classes = (await ProcessRunner.RunAsync("tc", ["class", "show", "dev", host])).Stdout;

@@ -52,6 +52,67 @@ public sealed class ProxyDevicesTests : IAsyncLifetime
         Assert.Empty(Directory.GetFiles(Path.Combine(_berthd.Dir, "containers", "p2"), "proxy.*.pid"));
     }
 
+    [Fact]
+    public async Task Lxc_ProxyPortRanges_ForwardEachPortToItsCounterpart_OrAllToOne()
+    {
+        Assert.Equal(0, (await _berthd.LxcAsync("launch", "busybox", "p3")).ExitCode);
+        var httpd = await _berthd.LxcAsync("exec", "p3", "--", "sh", "-c",
+            "for p in 80 81 82; do mkdir -p /tmp/w$p && echo port-$p > /tmp/w$p/index.html && httpd -p 127.0.0.1:$p -h /tmp/w$p; done");
+        Assert.True(httpd.ExitCode == 0, httpd.ToString());
+        var a = FreePorts(3);
+        var b = FreePorts(2);
+
+        var ranged = await _berthd.LxcAsync("config", "device", "add", "p3", "range", "proxy", $"listen=tcp:127.0.0.1:{a}-{a + 2}", "connect=tcp:127.0.0.1:80-82");
+        Assert.True(ranged.ExitCode == 0, ranged + _berthd.Log());
+        var toOne = await _berthd.LxcAsync("config", "device", "add", "p3", "one", "proxy", $"listen=tcp:127.0.0.1:{b},{b + 1}", "connect=tcp:127.0.0.1:81");
+        Assert.True(toOne.ExitCode == 0, toOne + _berthd.Log());
+        Assert.Equal("port-80\n", await GetAsync(a));
+        Assert.Equal("port-81\n", await GetAsync(a + 1));
+        Assert.Equal("port-82\n", await GetAsync(a + 2));
+        Assert.Equal("port-81\n", await GetAsync(b));
+        Assert.Equal("port-81\n", await GetAsync(b + 1));
+
+        // Two connect ports for three listen ports: refused, nothing added.
+        var c = FreePorts(3);
+        var mismatch = await _berthd.LxcAsync("config", "device", "add", "p3", "bad", "proxy", $"listen=tcp:127.0.0.1:{c}-{c + 2}", "connect=tcp:127.0.0.1:80-81");
+        Assert.Equal(1, mismatch.ExitCode);
+        Assert.DoesNotContain("bad", (await _berthd.LxcAsync("config", "device", "list", "p3")).Stdout, StringComparison.Ordinal);
+
+        Assert.Equal(0, (await _berthd.LxcAsync("config", "device", "remove", "p3", "range")).ExitCode);
+        await Assert.ThrowsAnyAsync<Exception>(() => GetAsync(a + 2));
+        Assert.Equal("port-81\n", await GetAsync(b + 1));
+    }
+
+    /// <summary>The first of <paramref name="count"/> consecutive free loopback ports (bounded tries).</summary>
+    private static int FreePorts(int count)
+    {
+        for (var attempt = 0; attempt < 200; attempt++)
+        {
+            var first = Random.Shared.Next(20000, 60000);
+            var probes = new List<TcpListener>();
+            try
+            {
+                for (var i = 0; i < count; i++)
+                {
+                    var probe = new TcpListener(IPAddress.Loopback, first + i);
+                    probe.Start();
+                    probes.Add(probe);
+                }
+
+                return first;
+            }
+            catch (SocketException)
+            {
+            }
+            finally
+            {
+                probes.ForEach(p => p.Dispose());
+            }
+        }
+
+        throw new InvalidOperationException("no free port range on loopback");
+    }
+
     private static int FreePort()
     {
         using var probe = new TcpListener(IPAddress.Loopback, 0);

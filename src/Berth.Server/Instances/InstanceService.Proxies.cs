@@ -29,6 +29,21 @@ public sealed partial class InstanceService
         var shift = instance.ExpandedConfig.GetValueOrDefault("security.privileged") is "true" or "1" ? 0 : _settings.Value.Idmap.Base;
         foreach (var (device, proxy) in proxies)
         {
+            if (IsNat(proxy))
+            {
+                try
+                {
+                    await StartNatProxyAsync(instance, device, proxy, cancellationToken).ConfigureAwait(false);
+                }
+                catch (ApiException)
+                {
+                    StopProxies(name);
+                    throw;
+                }
+
+                continue;
+            }
+
             var start = new ProcessStartInfo(helper) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
             foreach (var arg in ProxyArguments(pid, proxy, shift))
             {
@@ -125,6 +140,8 @@ public sealed partial class InstanceService
 
             File.Delete(file);
         }
+
+        StopNatProxies(dir);
     }
 
     private string ProxyPidFile(string name, string device) => Path.Combine(_paths.LxcDir(name), $"proxy.{device}.pid");

@@ -10,6 +10,9 @@ public interface IProfileUsers
 
     /// <summary>After a profile changed: running users get the new limits.</summary>
     Task ProfileUpdatedAsync(string project, string profile, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>After a profile changed: running users get its NIC changes hot-plugged (<paramref name="previous"/> is the profile before).</summary>
+    Task ProfileDevicesChangedAsync(string project, string profile, Api.ProfilePut previous, CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
 /// <summary>No instances exist yet, so no profile has users.</summary>

@@ -194,6 +194,7 @@ public sealed class ProfileService
         EventLifecycleRequestor? requestor,
         CancellationToken cancellationToken)
     {
+        ProfilePut? previous = null;
         await _store.TransactionAsync(tx =>
         {
             var current = tx.GetJson(Key(project, name), ApiJsonContext.Wire.ProfilePut) ?? throw new ApiException(404, "Profile not found");
@@ -201,9 +202,14 @@ public sealed class ProfileService
             var next = change(current);
             Validate(next);
             tx.PutJson(Key(project, name), next, ApiJsonContext.Wire.ProfilePut);
+            previous = current;
             return true;
         }, cancellationToken).ConfigureAwait(false);
         await _users.ProfileUpdatedAsync(project, name, cancellationToken).ConfigureAwait(false);
+        if (previous is not null)
+        {
+            await _users.ProfileDevicesChangedAsync(project, name, previous, cancellationToken).ConfigureAwait(false);
+        }
         _events.PublishLifecycle("profile-updated", Url(name), requestor: requestor, project: project);
     }
 
