@@ -25,6 +25,8 @@ internal sealed class StorageVolumeCommand : Command
         Subcommands.Add(new VolumeRestoreCommand(app));
         Subcommands.Add(new VolumeAttachCommand(app));
         Subcommands.Add(new VolumeDetachCommand(app));
+        Subcommands.Add(new VolumeExportCommand(app));
+        Subcommands.Add(new VolumeImportCommand(app));
     }
 
     internal static Argument<string> VolumeArgument() => new("volume") { Description = "Volume name (custom/<name> also accepted)" };
