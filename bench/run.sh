@@ -181,8 +181,14 @@ fi
 # an exec every 50 ms, whose own CPU would slow the boot it measures on 2 cores; then snapshot, restore and copy of
 # the running container, berthd on its btrfs pool, LXD on dir.
 if want storage_debian; then
-    BERTH_DIR=$work/berth BERTH_CONF=$work/conf "$work/bin/berth" image build debian --alias debian >/dev/null
-    LXD_DIR=$work/berth lxc image export debian "$work/debian" >/dev/null
+    # BENCH_DEBIAN_IMAGE: a unified image from an earlier `berth image build debian` (saves the debootstrap).
+    if [ -n "${BENCH_DEBIAN_IMAGE:-}" ]; then
+        cp "$BENCH_DEBIAN_IMAGE" "$work/debian.tar.gz"
+        LXD_DIR=$work/berth lxc image import "$work/debian.tar.gz" --alias debian >/dev/null
+    else
+        BERTH_DIR=$work/berth BERTH_CONF=$work/conf "$work/bin/berth" image build debian --alias debian >/dev/null
+        LXD_DIR=$work/berth lxc image export debian "$work/debian" >/dev/null
+    fi
     LXD_DIR=$work/berth lxc storage show benchbt >/dev/null 2>&1 || LXD_DIR=$work/berth lxc storage create benchbt btrfs size=8GiB >/dev/null
     $with_lxd && LXD_DIR=$work/lxd lxc image import "$work"/debian* --alias debian >/dev/null
     launch='lxc launch debian deb{i} POOL >/dev/null && for t in $(seq 600); do s=$(lxc exec deb{i} -- systemctl is-system-running --wait 2>/dev/null); case $s in running|degraded) exit 0;; esac; sleep 0.05; done; exit 1'
