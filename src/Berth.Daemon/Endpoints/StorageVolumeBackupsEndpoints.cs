@@ -112,11 +112,11 @@ internal sealed class StorageVolumeBackupsEndpoints(StorageVolumeService volumes
         ["storage_volumes"] = [StorageVolumeService.Url(pool, "custom", name, project)],
     };
 
-    /// <summary>lxc storage volume export takes the backup's name from the last segment of its <c>backups</c> resource.</summary>
     private static Dictionary<string, List<string>> Resources(string pool, string name, string backup, string project)
     {
         var resources = VolumeResources(pool, name, project);
-        resources["backups"] = [StorageVolumeService.BackupUrl(pool, name, backup, "default")];
+        // LXD 5.0 renders a backup resource as /1.0/backups/<name>; lxc storage volume export trims that prefix.
+        resources["backups"] = ["/1.0/backups/" + Uri.EscapeDataString(backup)];
         return resources;
     }
 
