@@ -53,7 +53,7 @@ public sealed class VolumeBackupsTests : IAsyncLifetime
         Assert.Contains("- \"s1\"", index, StringComparison.Ordinal);
 
         await Lxc("storage", "volume", "import", _pool, At("v1.tar.gz"), "v2");
-        Assert.Contains("s1", (await Lxc("storage", "volume", "info", _pool, "v2")).Stdout, StringComparison.Ordinal);
+        Assert.Contains("/snapshots/s1", (await Lxc("query", $"/1.0/storage-pools/{_pool}/volumes/custom/v2/snapshots")).Stdout, StringComparison.Ordinal);
         await Lxc("storage", "volume", "attach", _pool, "v2", "c1", "/data2");
         Assert.Equal("two\n", (await Lxc("exec", "c1", "--", "cat", "/data2/marker")).Stdout);
         await Lxc("storage", "volume", "detach", _pool, "v2", "c1");
