@@ -119,9 +119,15 @@ want_containers() { [ -z "$only" ]; } # stop/delete need the launch workload's c
 # debian on the main berthd) and exports it, so every daemon imports the same bytes; prints the exported file(s).
 debian_image() {
     if [ ! -e "$work/debian-image/done" ]; then
-        BERTH_DIR=$work/berth BERTH_CONF=$work/conf "$work/bin/berth" image build debian --alias debian >/dev/null
         mkdir -p "$work/debian-image"
-        LXD_DIR=$work/berth lxc image export debian "$work/debian-image/debian" >/dev/null
+        # BENCH_DEBIAN_IMAGE: a unified image from an earlier `berth image build debian` (saves the debootstrap).
+        if [ -n "${BENCH_DEBIAN_IMAGE:-}" ]; then
+            cp "$BENCH_DEBIAN_IMAGE" "$work/debian-image/debian.tar.gz"
+            LXD_DIR=$work/berth lxc image import "$work/debian-image/debian.tar.gz" --alias debian >/dev/null
+        else
+            BERTH_DIR=$work/berth BERTH_CONF=$work/conf "$work/bin/berth" image build debian --alias debian >/dev/null
+            LXD_DIR=$work/berth lxc image export debian "$work/debian-image/debian" >/dev/null
+        fi
         touch "$work/debian-image/done"
     fi
     ls "$work/debian-image/"debian*
@@ -198,7 +204,6 @@ if want storage; then
     fi
     storage_ops snapbench busybox "<= 0.2 s"
 fi
-# The Debian image, built once on berthd (alias debian) and exported to $work/debian.tar.gz for LXD and the import row.
 # The same Debian image bytes imported (then deleted by fingerprint) on each daemon; berthd gets its copy back after.
 if want image.import_debian; then
     deb=$(debian_image)

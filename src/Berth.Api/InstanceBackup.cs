@@ -39,4 +39,8 @@ public sealed record BackupConfig
     [JsonPropertyName("container")] public Instance? Container { get; set; }
     [JsonPropertyName("snapshots")] public List<InstanceSnapshot> Snapshots { get; set; } = [];
     [JsonPropertyName("pool")] public StoragePool? Pool { get; set; }
+
+    /// <summary>A custom volume's backup: the volume and its snapshots (LXD 5.0's <c>volume</c>, <c>volume_snapshots</c>).</summary>
+    [JsonPropertyName("volume"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public StorageVolume? Volume { get; set; }
+    [JsonPropertyName("volume_snapshots"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public List<StorageVolumeSnapshot>? VolumeSnapshots { get; set; }
 }

@@ -27,7 +27,13 @@ public sealed partial class BerthClient
     public async Task<long> ExportInstanceBackupAsync(string name, string backup, Stream destination, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(destination);
-        using var request = new HttpRequestMessage(HttpMethod.Get, WithProject($"/1.0/instances/{Escape(name)}/backups/{Escape(backup)}/export"));
+        return await DownloadAsync($"/1.0/instances/{Escape(name)}/backups/{Escape(backup)}/export", destination, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A GET whose body is streamed into <paramref name="destination"/>; an error envelope becomes an <see cref="ApiException"/>.</summary>
+    private async Task<long> DownloadAsync(string path, Stream destination, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, WithProject(path));
         using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
         {

@@ -29,6 +29,8 @@ internal sealed class StorageVolumeCommand : Command
         Subcommands.Add(new VolumeEditCommand(app));
         Subcommands.Add(new VolumeAttachProfileCommand(app));
         Subcommands.Add(new VolumeDetachProfileCommand(app));
+        Subcommands.Add(new VolumeExportCommand(app));
+        Subcommands.Add(new VolumeImportCommand(app));
     }
 
     internal static Argument<string> VolumeArgument() => new("volume") { Description = "Volume name (custom/<name> also accepted)" };

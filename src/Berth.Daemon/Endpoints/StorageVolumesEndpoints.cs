@@ -13,6 +13,8 @@ namespace Berth.Daemon.Endpoints;
 /// </summary>
 internal sealed class StorageVolumesEndpoints(StorageVolumeService volumes, OperationManager operations)
 {
+    private readonly StorageVolumeBackupsEndpoints _backups = new(volumes, operations);
+
     private const string Root = "/1.0/storage-pools/{pool}/volumes";
 
     public void Map(IEndpointRouteBuilder routes)
@@ -23,6 +25,7 @@ internal sealed class StorageVolumesEndpoints(StorageVolumeService volumes, Oper
         routes.MapApi(Root + "/{type}/{name}/state", new ApiRoute { Get = StateAsync });
         routes.MapApi(Root + "/{type}/{name}/snapshots", new ApiRoute { Get = ListSnapshotsAsync, Post = CreateSnapshotAsync });
         routes.MapApi(Root + "/{type}/{name}/snapshots/{snapshot}", new ApiRoute { Get = GetSnapshotAsync, Put = UpdateSnapshotAsync, Patch = UpdateSnapshotAsync, Post = RenameSnapshotAsync, Delete = DeleteSnapshotAsync });
+        _backups.Map(routes);
     }
 
     private Task ListAsync(HttpContext context)
@@ -39,6 +42,12 @@ internal sealed class StorageVolumesEndpoints(StorageVolumeService volumes, Oper
     private async Task CreateAsync(HttpContext context)
     {
         var (pool, project) = (Pool(context), context.Request.Project());
+        if (context.Request.ContentType?.StartsWith("application/octet-stream", StringComparison.Ordinal) == true)
+        {
+            await _backups.ImportAsync(context, pool, project).ConfigureAwait(false);
+            return;
+        }
+
         var request = await context.Request.ReadJsonAsync(ApiJsonContext.Wire.StorageVolumesPost).ConfigureAwait(false);
         if (context.Request.RouteValues.TryGetValue("type", out var type) && string.IsNullOrEmpty(request.Type))
         {

@@ -25,20 +25,26 @@ public sealed partial class InstanceService
         ArgumentNullException.ThrowIfNull(output);
         var record = GetBackup(project, name, backup);
         var dir = BackupDir(PoolOf(project, name), project, name, backup);
+        // index.yaml first: an importer reads it before the volumes arrive.
+        List<string> entries = ["backup/index.yaml", "backup/container"];
+        if (Directory.Exists(Path.Combine(dir, "backup", "snapshots")))
+        {
+            entries.Add("backup/snapshots");
+        }
+
+        await WriteTarballAsync(dir, record.CompressionAlgorithm ?? "gzip", entries, output, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>tar of <paramref name="entries"/> (relative to <paramref name="dir"/>, in that order) compressed into <paramref name="output"/> as it is made.</summary>
+    internal static async Task WriteTarballAsync(string dir, string compression, IEnumerable<string> entries, Stream output, CancellationToken cancellationToken)
+    {
         var args = new List<string> { "--numeric-owner", "--xattrs", "--xattrs-include=*", "-C", dir, "-cf", "-" };
-        var compression = record.CompressionAlgorithm ?? "gzip";
         if (compression is "xz" or "zstd" or "bzip2")
         {
             args.AddRange(["-I", compression == "xz" ? "xz -T0" : compression == "zstd" ? "zstd -T0" : "bzip2"]);
         }
 
-        // index.yaml first: an importer reads it before the volumes arrive.
-        args.AddRange(["backup/index.yaml", "backup/container"]);
-        if (Directory.Exists(Path.Combine(dir, "backup", "snapshots")))
-        {
-            args.Add("backup/snapshots");
-        }
-
+        args.AddRange(entries);
         using var tar = ToolRunner.Start("tar", args, redirectInput: false);
         var stderr = tar.StandardError.ReadToEndAsync(cancellationToken);
         if (compression == "gzip")
@@ -54,7 +60,7 @@ public sealed partial class InstanceService
         await tar.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
         if (tar.ExitCode != 0)
         {
-            throw new IOException($"tar failed while exporting backup \"{backup}\": {(await stderr.ConfigureAwait(false)).Trim()}");
+            throw new IOException($"tar failed while exporting a backup: {(await stderr.ConfigureAwait(false)).Trim()}");
         }
     }
 
@@ -223,7 +229,7 @@ public sealed partial class InstanceService
         throw new ApiException(400, "Invalid backup file: it does not start with backup/index.yaml");
     }
 
-    private static async Task UntarAsync(Stream input, string directory, IEnumerable<string> transforms, CancellationToken cancellationToken)
+    internal static async Task UntarAsync(Stream input, string directory, IEnumerable<string> transforms, CancellationToken cancellationToken)
     {
         var args = new List<string> { "--numeric-owner", "--xattrs", "--xattrs-include=*", "--same-permissions", "-C", directory, "-xf", "-" };
         args.AddRange(transforms);
@@ -254,7 +260,7 @@ public sealed partial class InstanceService
     }
 
     /// <summary>gzip is undone in-process; xz, zstd and bzip2 by their tools, fed from the request as it arrives.</summary>
-    private static async Task<Decompressor> DecompressAsync(Stream body, CancellationToken cancellationToken)
+    internal static async Task<Decompressor> DecompressAsync(Stream body, CancellationToken cancellationToken)
     {
         var magic = new byte[6];
         var read = 0;
@@ -297,7 +303,7 @@ public sealed partial class InstanceService
     }
 
     /// <summary>The decompressed tar stream and, for tool-based formats, the tool and the task feeding it.</summary>
-    private sealed class Decompressor(Stream stream, Process? process, Task feed) : IDisposable
+    internal sealed class Decompressor(Stream stream, Process? process, Task feed) : IDisposable
     {
         public Stream Stream => stream;
 

@@ -15,7 +15,7 @@ namespace Berth.Server.Instances;
 /// </summary>
 public sealed partial class InstanceService
 {
-    private static readonly string[] Compressions = ["none", "gzip", "xz", "zstd", "bzip2"];
+    internal static readonly string[] Compressions = ["none", "gzip", "xz", "zstd", "bzip2"];
 
     public IReadOnlyList<InstanceBackup> Backups(string project, string name)
     {

@@ -79,8 +79,21 @@ public sealed partial class InstanceService
             throw new ApiException(400, "The instance is already running");
         }
 
+        await StartContainerAsync(project, name, cancellationToken).ConfigureAwait(false);
+        await RecordAsync(project, name, i => i with
+        {
+            LastUsedAt = _time.GetUtcNow(),
+            Config = With(i.Config, "volatile.last_state.power", "RUNNING"),
+        }, cancellationToken).ConfigureAwait(false);
+        _events.PublishLifecycle("instance-started", Url(name), requestor: requestor, project: project);
+    }
+
+    /// <summary>What every start does, also the one after a restore: host-side NICs, the liblxc config, the container, then proxies.</summary>
+    private async Task StartContainerAsync(string project, string name, CancellationToken cancellationToken)
+    {
         await PrepareNicsAsync(project, name, cancellationToken).ConfigureAwait(false);
-        WriteLxcConfig(Get(project, name));
+        var instance = Get(project, name);
+        WriteLxcConfig(instance);
         EnsureTraversable(instance);
         await _runtime.StartAsync(name, cancellationToken).ConfigureAwait(false);
         try
@@ -93,13 +106,6 @@ public sealed partial class InstanceService
             _runtime.Kill(name);
             throw;
         }
-
-        await RecordAsync(project, name, i => i with
-        {
-            LastUsedAt = _time.GetUtcNow(),
-            Config = With(i.Config, "volatile.last_state.power", "RUNNING"),
-        }, cancellationToken).ConfigureAwait(false);
-        _events.PublishLifecycle("instance-started", Url(name), requestor: requestor, project: project);
     }
 
     /// <summary>A clean shutdown within the timeout, then a kill; <paramref name="force"/> kills at once.</summary>

@@ -159,7 +159,9 @@ public sealed partial class InstanceService
         var wasRunning = Get(project, name).StatusCode != StatusCode.Stopped;
         if (wasRunning)
         {
+            // LXD 5.0 stops a running instance for a restore with Stop, its kill (not a clean shutdown).
             _runtime.Kill(name);
+            StopProxies(name);
         }
 
         var pool = PoolOf(project, name);
@@ -198,8 +200,7 @@ public sealed partial class InstanceService
         _events.PublishLifecycle("instance-restored", Url(name), Context("snapshot", snapName), requestor, project);
         if (wasRunning)
         {
-            WriteLxcConfig(Get(project, name));
-            await _runtime.StartAsync(name, cancellationToken).ConfigureAwait(false);
+            await StartContainerAsync(project, name, cancellationToken).ConfigureAwait(false);
         }
     }
 

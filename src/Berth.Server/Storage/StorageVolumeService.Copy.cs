@@ -131,6 +131,8 @@ public sealed partial class StorageVolumeService
             Directory.Move(SnapshotsDir(pool, project, name), SnapshotsDir(pool, project, targetName));
         }
 
+        MoveBackupFiles(pool, project, name, targetName);
+
         var volume = Get(pool, project, "custom", name) with { Name = targetName, UsedBy = [] };
         await _store.TransactionAsync(tx =>
         {
@@ -142,6 +144,7 @@ public sealed partial class StorageVolumeService
                 tx.PutJson(SnapshotPrefix(pool, project, targetName) + snap.Name, snap, ApiJsonContext.Wire.StorageVolumeSnapshot);
             }
 
+            RenameBackupRecords(tx, pool, project, name, targetName);
             return true;
         }, cancellationToken).ConfigureAwait(false);
         _events.PublishLifecycle("storage-volume-renamed", Url(pool, "custom", targetName, project), requestor: requestor, project: project);

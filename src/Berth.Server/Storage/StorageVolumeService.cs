@@ -198,6 +198,7 @@ public sealed partial class StorageVolumeService
         }
 
         Directories.DeleteIfEmpty(SnapshotsDir(pool, project, name));
+        await DeleteBackupsAsync(pool, project, name).ConfigureAwait(false);
         await driver.DeleteVolumeAsync(VolumePath(pool, project, name), cancellationToken).ConfigureAwait(false);
         await _store.TransactionAsync(tx =>
         {

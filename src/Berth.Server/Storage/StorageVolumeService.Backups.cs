@@ -1,0 +1,231 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Berth.Api;
+using Berth.Api.Json;
+using Berth.Server.Database;
+using Berth.Server.Instances;
+using Berth.Server.Util;
+
+namespace Berth.Server.Storage;
+
+/// <summary>
+/// Custom volume backups in LXD 5.0's tarball layout (<c>backup/index.yaml</c> of type <c>custom</c>,
+/// <c>backup/volume</c>, <c>backup/volume-snapshots/&lt;name&gt;</c>). As for instances, a backup is kept on the
+/// volume's pool as read-only copies (CoW snapshots on btrfs) and the tarball is only made while it is exported.
+/// </summary>
+public sealed partial class StorageVolumeService
+{
+    private const string BackupRecordPrefix = "storage-volume-backups/";
+
+    public static string BackupUrl(string pool, string name, string backup, string project)
+    {
+        var url = $"/1.0/storage-pools/{Uri.EscapeDataString(pool)}/volumes/custom/{Uri.EscapeDataString(name)}/backups/{Uri.EscapeDataString(backup)}";
+        return project == "default" ? url : url + "?project=" + Uri.EscapeDataString(project);
+    }
+
+    public IReadOnlyList<StorageVolumeBackup> Backups(string pool, string project, string name)
+    {
+        Get(pool, project, "custom", name);
+        return [.. _store.Snapshot().ListJson(BackupPrefix(pool, project, name), ApiJsonContext.Wire.StorageVolumeBackup).Select(b => b.Value).OrderBy(b => b.CreatedAt)];
+    }
+
+    public StorageVolumeBackup GetBackup(string pool, string project, string name, string backup)
+    {
+        Get(pool, project, "custom", name);
+        return _store.Snapshot().GetJson(BackupPrefix(pool, project, name) + backup, ApiJsonContext.Wire.StorageVolumeBackup)
+            ?? throw new ApiException(404, "Storage volume backup not found");
+    }
+
+    /// <summary>Checks a backup request and picks its name (<c>backup%d</c> when none is given).</summary>
+    public string ValidateBackupCreate(string pool, string project, string name, StorageVolumeBackupsPost request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        Get(pool, project, "custom", name);
+        if (request.CompressionAlgorithm.Length > 0 && !InstanceService.Compressions.Contains(request.CompressionAlgorithm))
+        {
+            throw new ApiException(400, $"Unsupported compression algorithm \"{request.CompressionAlgorithm}\" (none, gzip, xz, zstd, bzip2)");
+        }
+
+        if (request.OptimizedStorage)
+        {
+            throw new ApiException(400, "Optimized storage backups are not supported by this berthd; leave --optimized-storage off");
+        }
+
+        var taken = _store.Snapshot().List(BackupPrefix(pool, project, name)).Select(kv => kv.Key.Split('/')[^1]).ToHashSet(StringComparer.Ordinal);
+        var backup = request.Name.Length > 0 ? request.Name : Enumerable.Range(0, taken.Count + 1).Select(i => "backup" + i.ToString(CultureInfo.InvariantCulture)).First(n => !taken.Contains(n));
+        ValidateBackupName(backup);
+        return taken.Contains(backup) ? throw new ApiException(409, $"Backup \"{backup}\" already exists") : backup;
+    }
+
+    public async Task CreateBackupAsync(string pool, string project, string name, string backup, StorageVolumeBackupsPost request, EventLifecycleRequestor? requestor, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var volume = Get(pool, project, "custom", name) with { UsedBy = [] };
+        var root = Path.Combine(BackupDir(pool, project, name, backup), "backup");
+        using var revert = new Reverter();
+        Directory.CreateDirectory(root);
+        revert.Add(() => DeleteBackupFilesAsync(pool, project, name, backup).GetAwaiter().GetResult());
+        await _pools.CopyVolumeAsync(pool, VolumePath(pool, project, name), pool, Path.Combine(root, "volume"), readOnly: true, cancellationToken).ConfigureAwait(false);
+        var snapshots = request.VolumeOnly ? [] : Snapshots(pool, project, name);
+        foreach (var snap in snapshots)
+        {
+            Directory.CreateDirectory(Path.Combine(root, "volume-snapshots"));
+            await _pools.CopyVolumeAsync(pool, SnapshotPath(pool, project, name, snap.Name), pool, Path.Combine(root, "volume-snapshots", snap.Name), readOnly: true, cancellationToken).ConfigureAwait(false);
+        }
+
+        var config = new BackupConfig { Volume = volume, VolumeSnapshots = [.. snapshots], Pool = _pools.Get(pool) with { UsedBy = [] } };
+        await File.WriteAllTextAsync(Path.Combine(root, "index.yaml"), IndexYaml(name, pool, _pools.DriverOf(pool).Name, config), cancellationToken).ConfigureAwait(false);
+        var record = new StorageVolumeBackup
+        {
+            Name = backup,
+            CreatedAt = _time.GetUtcNow(),
+            ExpiresAt = request.ExpiresAt ?? DateTimeOffset.MinValue,
+            VolumeOnly = request.VolumeOnly,
+            CompressionAlgorithm = request.CompressionAlgorithm.Length > 0 ? request.CompressionAlgorithm : "gzip",
+        };
+        await _store.TransactionAsync(tx =>
+        {
+            Stored(tx, pool, project, name);
+            tx.PutJson(BackupPrefix(pool, project, name) + backup, record, ApiJsonContext.Wire.StorageVolumeBackup);
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
+        revert.Success();
+        _events.PublishLifecycle("storage-volume-backup-created", BackupUrl(pool, name, backup, project), requestor: requestor, project: project);
+    }
+
+    public async Task RenameBackupAsync(string pool, string project, string name, string backup, string newName, EventLifecycleRequestor? requestor, CancellationToken cancellationToken)
+    {
+        var record = GetBackup(pool, project, name, backup);
+        ValidateBackupName(newName);
+        if (_store.Snapshot().Get(BackupPrefix(pool, project, name) + newName) is not null)
+        {
+            throw new ApiException(409, $"Backup \"{newName}\" already exists");
+        }
+
+        Directory.Move(BackupDir(pool, project, name, backup), BackupDir(pool, project, name, newName));
+        await _store.TransactionAsync(tx =>
+        {
+            tx.Delete(BackupPrefix(pool, project, name) + backup);
+            tx.PutJson(BackupPrefix(pool, project, name) + newName, record with { Name = newName }, ApiJsonContext.Wire.StorageVolumeBackup);
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
+        _events.PublishLifecycle("storage-volume-backup-renamed", BackupUrl(pool, name, newName, project), requestor: requestor, project: project);
+    }
+
+    public async Task DeleteBackupAsync(string pool, string project, string name, string backup, EventLifecycleRequestor? requestor, CancellationToken cancellationToken)
+    {
+        GetBackup(pool, project, name, backup);
+        await DeleteBackupFilesAsync(pool, project, name, backup).ConfigureAwait(false);
+        await _store.TransactionAsync(tx => tx.Delete(BackupPrefix(pool, project, name) + backup), cancellationToken).ConfigureAwait(false);
+        Directories.DeleteIfEmpty(BackupsDir(pool, project, name));
+        _events.PublishLifecycle("storage-volume-backup-deleted", BackupUrl(pool, name, backup, project), requestor: requestor, project: project);
+    }
+
+    /// <summary>Writes the backup's tarball (index.yaml first, compressed as the backup asked) to <paramref name="output"/>.</summary>
+    public async Task ExportBackupAsync(string pool, string project, string name, string backup, Stream output, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        var record = GetBackup(pool, project, name, backup);
+        var dir = BackupDir(pool, project, name, backup);
+        List<string> entries = ["backup/index.yaml", "backup/volume"];
+        if (Directory.Exists(Path.Combine(dir, "backup", "volume-snapshots")))
+        {
+            entries.Add("backup/volume-snapshots");
+        }
+
+        await InstanceService.WriteTarballAsync(dir, record.CompressionAlgorithm ?? "gzip", entries, output, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The backups of a volume being deleted go with it.</summary>
+    private async Task DeleteBackupsAsync(string pool, string project, string name)
+    {
+        foreach (var kv in _store.Snapshot().List(BackupPrefix(pool, project, name)))
+        {
+            await DeleteBackupFilesAsync(pool, project, name, kv.Key.Split('/')[^1]).ConfigureAwait(false);
+        }
+
+        await _store.TransactionAsync(tx =>
+        {
+            foreach (var kv in tx.List(BackupPrefix(pool, project, name)))
+            {
+                tx.Delete(kv.Key);
+            }
+
+            return true;
+        }, CancellationToken.None).ConfigureAwait(false);
+        Directories.DeleteIfEmpty(BackupsDir(pool, project, name));
+    }
+
+    /// <summary>A renamed volume keeps its backups: the records are re-keyed in <paramref name="tx"/>.</summary>
+    private static void RenameBackupRecords(IStateTransaction tx, string pool, string project, string name, string newName)
+    {
+        foreach (var kv in tx.List(BackupPrefix(pool, project, name)).ToList())
+        {
+            tx.Delete(kv.Key);
+            tx.Put(BackupPrefix(pool, project, newName) + kv.Key.Split('/')[^1], kv.Value);
+        }
+    }
+
+    private void MoveBackupFiles(string pool, string project, string name, string newName)
+    {
+        if (Directory.Exists(BackupsDir(pool, project, name)))
+        {
+            Directory.Move(BackupsDir(pool, project, name), BackupsDir(pool, project, newName));
+        }
+    }
+
+    private async Task DeleteBackupFilesAsync(string pool, string project, string name, string backup)
+    {
+        var dir = BackupDir(pool, project, name, backup);
+        var root = Path.Combine(dir, "backup");
+        var driver = _pools.DriverOf(pool);
+        foreach (var snap in Directory.Exists(Path.Combine(root, "volume-snapshots")) ? Directory.GetDirectories(Path.Combine(root, "volume-snapshots")) : [])
+        {
+            await driver.DeleteVolumeAsync(snap, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        if (Directory.Exists(Path.Combine(root, "volume")))
+        {
+            await driver.DeleteVolumeAsync(Path.Combine(root, "volume"), CancellationToken.None).ConfigureAwait(false);
+        }
+
+        if (Directory.Exists(dir))
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    /// <summary>LXD 5.0's index.yaml for a custom volume; <c>config</c> is JSON, which is also YAML.</summary>
+    private static string IndexYaml(string name, string pool, string driver, BackupConfig config)
+    {
+        var text = new StringBuilder();
+        text.Append("name: ").Append(JsonSerializer.Serialize(name, ApiJsonContext.Wire.String)).Append('\n');
+        text.Append("backend: ").Append(driver).Append('\n');
+        text.Append("pool: ").Append(JsonSerializer.Serialize(pool, ApiJsonContext.Wire.String)).Append('\n');
+        text.Append("optimized: false\noptimized_header: false\ntype: custom\n");
+        var snapshots = config.VolumeSnapshots ?? [];
+        text.Append("snapshots:").Append(snapshots.Count == 0 ? " []\n" : "\n");
+        foreach (var snap in snapshots)
+        {
+            text.Append("- ").Append(JsonSerializer.Serialize(snap.Name, ApiJsonContext.Wire.String)).Append('\n');
+        }
+
+        text.Append("config: ").Append(JsonSerializer.Serialize(config, ApiJsonContext.Wire.BackupConfig)).Append('\n');
+        return text.ToString();
+    }
+
+    private static void ValidateBackupName(string backup)
+    {
+        if (backup.Length == 0 || backup.Contains('/', StringComparison.Ordinal) || backup is "." or "..")
+        {
+            throw new ApiException(400, $"Invalid backup name \"{backup}\"");
+        }
+    }
+
+    private string BackupsDir(string pool, string project, string name) => Path.Combine(_paths.PoolPath(pool), "custom-backups", $"{project}_{name}");
+
+    private string BackupDir(string pool, string project, string name, string backup) => Path.Combine(BackupsDir(pool, project, name), backup);
+
+    private static string BackupPrefix(string pool, string project, string name) => $"{BackupRecordPrefix}{pool}/{project}/{name}/";
+}
