@@ -173,7 +173,7 @@ public sealed class BerthCliParityTests : IAsyncLifetime
         await Must(_berthd.LxcAsync("profile", "create", _prefix + "b"));
 
         var info = await Must(_berthd.BerthAsync("storage", "volume", "info", pool, "v1"));
-        Assert.Equal("Name: v1\nType: custom\n\nSnapshots:\n+------+-------------+------------+\n| Name | Description | Expires at |\n+------+-------------+------------+\n| s1   |             |            |\n+------+-------------+------------+\n",
+        Assert.Equal("Name: v1\nType: custom\nContent type: filesystem\n\nSnapshots:\n+------+-------------+------------+\n| NAME | DESCRIPTION | EXPIRES AT |\n+------+-------------+------------+\n| s1   |             |            |\n+------+-------------+------------+\n",
             info.Stdout);
         var lxcInfo = await _berthd.LxcAsync("storage", "volume", "info", pool, "v1");
         if (lxcInfo.ExitCode == 0)

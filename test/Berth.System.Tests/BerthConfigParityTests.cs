@@ -83,7 +83,7 @@ public sealed partial class BerthConfigParityTests : IAsyncLifetime
 
         // A rename is seen by lxc; the twin's edit through stdin lands as lxc would have it.
         await MustAsync(_berthd.BerthAsync("rename", _prefix + "b", _prefix + "r"));
-        Assert.Contains(_prefix + "r,", (await MustAsync(_berthd.LxcAsync("list", "--format", "csv", "-c", "n,"))).Stdout + ",", StringComparison.Ordinal);
+        Assert.Contains(_prefix + "r\n", (await MustAsync(_berthd.LxcAsync("list", "--format", "csv", "-c", "n"))).Stdout, StringComparison.Ordinal);
         var yaml = (await MustAsync(_berthd.BerthAsync("config", "show", _prefix + "r"))).Stdout.Replace("config:\n", "config:\n  user.edited: \"yes\"\n", StringComparison.Ordinal);
         await MustAsync(_berthd.BerthStdinAsync(yaml, "config", "edit", _prefix + "r"));
         Assert.Equal("yes\n", (await MustAsync(_berthd.LxcAsync("config", "get", _prefix + "r", "user.edited"))).Stdout);

@@ -122,8 +122,9 @@ internal sealed class ConfigSetCommand : Command
     {
         var args = context.GetValue(_args) ?? [];
 
-        // As lxc: a first argument without '=' names the target unless the two-argument "key value" form is meant.
-        var hasTarget = !args[0].Contains('=', StringComparison.Ordinal) && (args.Length != 2 || args[0].EndsWith(':'));
+        // As lxc: a first argument without '=' names the target, except in the server's two-word "key value" form.
+        var hasTarget = !args[0].Contains('=', StringComparison.Ordinal)
+            && (args.Length != 2 || args[0].EndsWith(':') || args[1].Contains('=', StringComparison.Ordinal));
         var (remote, instance) = hasTarget ? ConfigCommand.Target(context, args[0]) : (context.Config.DefaultRemote, null);
         var rest = hasTarget ? args[1..] : args;
         if (rest.Length == 0)
@@ -268,7 +269,7 @@ internal sealed class ConfigEditCommand : Command
             var (found, etag) = await client.GetInstanceAsync(instance, cancellationToken).ConfigureAwait(false);
             await context.EditAsync(InstanceConfig.EditHeader + InstanceConfig.Show(found, expanded: false), async text =>
             {
-                var put = InstanceConfig.Writable(Render.FromYaml(text, ApiJsonContext.Wire.InstancePut));
+                var put = InstanceConfig.Writable(Render.FromYaml(text, ApiJsonContext.Wire.InstancePut, "ephemeral", "stateful"));
                 await client.UpdateInstanceAsync(instance, put, etag, cancellationToken).ConfigureAwait(false);
             }).ConfigureAwait(false);
         }

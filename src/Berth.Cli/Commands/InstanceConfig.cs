@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Berth.Api;
 using Berth.Api.Json;
 using Berth.Cli.Output;
@@ -65,7 +66,17 @@ internal static class InstanceConfig
         return Render.Yaml(put, ApiJsonContext.Wire.InstancePut);
     }
 
-    public static string Show(InstanceSnapshot snapshot) => Render.Yaml(snapshot, ApiJsonContext.Wire.InstanceSnapshot);
+    /// <summary><c>config show instance/snapshot</c>: the whole snapshot, without an empty expanded_devices (as lxc prints it).</summary>
+    public static string Show(InstanceSnapshot snapshot)
+    {
+        var node = JsonSerializer.SerializeToNode(snapshot, ApiJsonContext.Wire.InstanceSnapshot)!.AsObject();
+        if (snapshot.ExpandedDevices.Count == 0)
+        {
+            node.Remove("expanded_devices");
+        }
+
+        return YamlWriter.Write(JsonSerializer.SerializeToElement(node, CliJsonContext.Default.JsonObject), plainTimestamps: true);
+    }
 
     /// <summary>Splits <c>instance/snapshot</c>; the snapshot part is null for an instance.</summary>
     public static (string Instance, string? Snapshot) SplitSnapshot(string name)

@@ -64,6 +64,11 @@ internal sealed class VolumeInfoCommand : Command
         }
 
         text.Append("Type: ").Append(volume.Type.Length > 0 ? volume.Type : "custom").Append('\n');
+        if (volume.ContentType.Length > 0)
+        {
+            text.Append("Content type: ").Append(volume.ContentType).Append('\n');
+        }
+
         if (state.Usage is { } usage)
         {
             text.Append("Usage: ").Append(StorageInfoCommand.Iec(usage.Used)).Append('\n');
@@ -78,12 +83,12 @@ internal sealed class VolumeInfoCommand : Command
                 s.ExpiresAt is { } at && at.ToUnixTimeSeconds() > 0 ? at.ToUniversalTime().ToString("yyyy/MM/dd HH:mm 'UTC'", CultureInfo.InvariantCulture) : " ",
             }).ToList();
             rows.Sort(NaturalComparer.Rows);
-            text.Append("\nSnapshots:\n").Append(TableFormat.RenderTable(["Name", "Description", "Expires at"], rows, borders: true));
+            text.Append("\nSnapshots:\n").Append(TableFormat.RenderTable(["NAME", "DESCRIPTION", "EXPIRES AT"], rows, borders: true));
         }
 
         if (type == "custom" && await BackupRowsAsync(client, path, cancellationToken).ConfigureAwait(false) is { Count: > 0 } backups)
         {
-            text.Append("\nBackups:\n").Append(TableFormat.RenderTable(["Name", "Taken at", "Expires at", "Volume Only", "Optimized Storage"], backups, borders: true));
+            text.Append("\nBackups:\n").Append(TableFormat.RenderTable(["NAME", "TAKEN AT", "EXPIRES AT", "VOLUME ONLY", "OPTIMIZED STORAGE"], backups, borders: true));
         }
 
         await context.Out.WriteAsync(text.ToString()).ConfigureAwait(false);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
 
 namespace Berth.Cli.Output;
@@ -12,10 +13,24 @@ internal static class Render
 
     public static JsonElement Element<T>(T value, JsonTypeInfo<T> type) => JsonSerializer.SerializeToElement(value, type);
 
-    /// <summary>Decodes edited YAML as <typeparamref name="T"/>.</summary>
-    public static T FromYaml<T>(string yaml, JsonTypeInfo<T> type)
+    /// <summary>
+    /// Decodes edited YAML as <typeparamref name="T"/>. YAML scalars arrive as strings; the top-level keys named in
+    /// <paramref name="booleans"/> are turned into JSON booleans first (<c>ephemeral: false</c>).
+    /// </summary>
+    public static T FromYaml<T>(string yaml, JsonTypeInfo<T> type, params string[] booleans)
     {
         var node = YamlReader.Read(StripComments(yaml));
+        if (node is JsonObject map)
+        {
+            foreach (var key in booleans)
+            {
+                if (map[key] is JsonValue value && value.TryGetValue<string>(out var text) && bool.TryParse(text, out var flag))
+                {
+                    map[key] = flag;
+                }
+            }
+        }
+
         try
         {
             return node.Deserialize(type) ?? throw new CliException("Empty YAML document");

@@ -31,6 +31,15 @@ public class InstanceConfigCommandTests
     }
 
     [Fact]
+    public async Task Set_InstanceAndOnePair_IsTheInstance()
+    {
+        using var cli = WithC1();
+
+        Assert.Equal((0, "", ""), await cli.RunAsync("config", "set", "c1", "user.b=2"));
+        Assert.Contains("\"user.b\":\"2\"", cli.Handler.Requests[^1].Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Set_TwoWordsWithoutInstance_IsAServerKey()
     {
         using var cli = new CliRunner();

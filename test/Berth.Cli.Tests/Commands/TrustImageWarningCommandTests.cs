@@ -124,7 +124,7 @@ public class WarningAndVolumeCommandTests
         Assert.Equal("", err);
         Assert.Equal(0, code);
         Assert.Equal(
-            "Name: v1\nType: custom\nUsage: 1.50KiB\n\nSnapshots:\n+------+-------------+------------+\n| Name | Description | Expires at |\n+------+-------------+------------+\n| s1   | d           |            |\n+------+-------------+------------+\n",
+            "Name: v1\nType: custom\nContent type: filesystem\nUsage: 1.50KiB\n\nSnapshots:\n+------+-------------+------------+\n| NAME | DESCRIPTION | EXPIRES AT |\n+------+-------------+------------+\n| s1   | d           |            |\n+------+-------------+------------+\n",
             stdout);
     }
 
