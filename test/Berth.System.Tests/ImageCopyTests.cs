@@ -93,6 +93,22 @@ public sealed class ImageCopyTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task BerthInit_FromImagesOnAnotherRemote_TargetPullsThem()
+    {
+        // A private split image by alias (a secret is needed) and a public one by alias, each pulled by the target.
+        await MustAsync(_target.BerthAsync("init", "src:priv", "fromprivate"));
+        await MustAsync(_target.BerthAsync("init", "src:bb", "frompublic"));
+
+        Assert.Equal(SplitSha + "\n", (await MustAsync(_target.LxcAsync("config", "get", "fromprivate", "volatile.base_image"))).Stdout);
+        Assert.Equal(UnifiedSha + "\n", (await MustAsync(_target.LxcAsync("config", "get", "frompublic", "volatile.base_image"))).Stdout);
+        var cached = (await MustAsync(_target.LxcAsync("query", "/1.0/images?recursion=1"))).Stdout;
+        Assert.Contains(SplitSha, cached, StringComparison.Ordinal);
+        Assert.Contains("\"cached\": true", cached, StringComparison.Ordinal);
+        Assert.NotEqual(0, (await _target.BerthAsync("init", "src:no-such-image", "nothing")).ExitCode);
+        Assert.DoesNotContain("nothing", (await MustAsync(_target.LxcAsync("list", "--format", "csv", "-c", "n"))).Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task BerthImageCopy_HiddenUnknownOrSameServer_FailsAndLeavesNothing()
     {
         await MustAsync(_target.LxcAsync("remote", "add", "pub", Url, "--public", "--accept-certificate"));

@@ -70,38 +70,14 @@ internal sealed class ImageCopyCommand : Command
             Source = new ImagesPostSource { Type = "image", Mode = "pull" },
         };
         var aliases = (context.GetValue(_alias) ?? []).Select(a => new ImageAlias { Name = a }).ToList();
-        List<string> servers;
-        if (entry.Protocol == "simplestreams")
+        var remote = await RemoteImageSource.ResolveAsync(context, sourceRemote, context.GetValue(_source), cancellationToken).ConfigureAwait(false);
+        request.Source.Protocol = remote.Protocol;
+        request.Source.Fingerprint = remote.Name;
+        request.Source.Certificate = remote.Certificate;
+        request.Source.Secret = remote.Secret;
+        if (remote.Image is { } image)
         {
-            // The target reads the stream itself: the name (an alias or a fingerprint) is passed as lxc passes a
-            // public image's alias, so refresh and auto-update follow it.
-            request.Source.Protocol = "simplestreams";
-            request.Source.Fingerprint = name;
-            servers = [entry.Addr];
-        }
-        else
-        {
-            var (source, image, _) = await ImageTarget.ResolveAsync(context, context.GetValue(_source), cancellationToken).ConfigureAwait(false);
-            var (addresses, certificate) = await source.GetConnectionInfoAsync(cancellationToken).ConfigureAwait(false);
-            servers = addresses;
-            request.Source.Protocol = "lxd";
-            // As lxc: the certificate pinned for the remote (servercerts/), which an untrusted client also has;
-            // else the one the server reports.
-            using (var pinned = context.Certificates.LoadServerCertificate(sourceRemote))
-            {
-                request.Source.Certificate = pinned is null ? certificate : pinned.ExportCertificatePem() + "\n";
-            }
-
-            request.Source.Project = string.IsNullOrEmpty(source.Project) ? "default" : source.Project;
-
-            // As lxc: a public image asked for by alias is pulled by that alias (recorded for auto-update); a
-            // private one needs a secret from the source, which the target presents.
-            request.Source.Fingerprint = image.Public && !image.Fingerprint.StartsWith(name, StringComparison.OrdinalIgnoreCase) ? name : image.Fingerprint;
-            if (!image.Public)
-            {
-                request.Source.Secret = await source.CreateImageSecretAsync(image.Fingerprint, cancellationToken).ConfigureAwait(false);
-            }
-
+            request.Source.Project = remote.Project;
             request.Profiles ??= image.Profiles;
             if (context.GetValue(_copyAliases))
             {
@@ -111,7 +87,7 @@ internal sealed class ImageCopyCommand : Command
 
         var target = context.Client(targetRemote);
         var progress = new ProgressLine(context, "Copying the image: {0}");
-        var fingerprint = await target.PullImageAsync(request, servers, progress.Update, cancellationToken).ConfigureAwait(false);
+        var fingerprint = await target.PullImageAsync(request, remote.Servers, progress.Update, cancellationToken).ConfigureAwait(false);
         progress.Done("Image copied successfully!");
 
         // berth does not read simplestreams indexes itself: the alias it was asked by is the one it knows.

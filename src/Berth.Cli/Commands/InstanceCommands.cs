@@ -51,7 +51,7 @@ internal sealed class LaunchCommand : Command
     {
         var (remote, name) = context.ParseRemote(context.GetValue(_name));
         var storage = context.GetValue(_storage);
-        var (_, image) = context.ParseRemote(context.GetValue(_image));
+        var (imageRemote, image) = context.ParseRemote(context.GetValue(_image));
         var client = context.Client(remote);
         var config = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var entry in context.GetValue(_config) ?? [])
@@ -66,11 +66,16 @@ internal sealed class LaunchCommand : Command
         }
 
         var profiles = context.GetValue(_profiles);
+
+        // An image on another remote: the target server pulls it from there, as lxc asks it to.
+        var source = imageRemote == remote
+            ? new InstanceSource { Type = "image", Alias = image.Length == 64 ? "" : image, Fingerprint = image.Length == 64 ? image : "" }
+            : (await RemoteImageSource.ResolveAsync(context, imageRemote, context.GetValue(_image), cancellationToken).ConfigureAwait(false)).ForInstance();
         await context.Out.WriteLineAsync($"Creating {name}").ConfigureAwait(false);
         await client.CreateInstanceAsync(new InstancesPost
         {
             Name = name,
-            Source = new InstanceSource { Type = "image", Alias = image.Length == 64 ? "" : image, Fingerprint = image.Length == 64 ? image : "" },
+            Source = source,
             Config = config,
             Profiles = profiles is { Length: > 0 } ? [.. profiles] : null,
             Ephemeral = context.GetValue(_ephemeral),
