@@ -19,9 +19,10 @@ internal static class YamlReader
         {
             stream.Load(new StringReader(yaml));
         }
-        catch (YamlException e)
+        catch (Exception e) when (e is YamlException or InvalidOperationException)
         {
-            throw new CliException($"Failed to parse YAML: {e.Message}");
+            // YamlDotNet's scanner throws InvalidOperationException on some malformed input (an unclosed "[").
+            throw new CliException($"Failed to parse YAML: {(e is YamlException ? e.Message : "malformed document")}");
         }
 
         return stream.Documents.Count == 0 ? new JsonObject() : Convert(stream.Documents[0].RootNode) ?? new JsonObject();
