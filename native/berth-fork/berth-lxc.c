@@ -107,19 +107,15 @@ static int fail(struct lxc_container *c, const char *what, int err)
 	return -err;
 }
 
-static struct lxc_container *state_ct(const char *lxcpath, const char *name);
+static int open_state_ct(const char *lxcpath, const char *name, struct lxc_container **out);
 
 EXPORT int berth_state(const char *lxcpath, const char *name, char **out)
 {
+	struct lxc_container *c;
 	*out = NULL;
-	last_error[0] = '\0';
-	if (!lxcpath || !name)
-		return -EINVAL;
-	struct lxc_container *c = state_ct(lxcpath, name);
-	if (!c) {
-		set_error("lxc_container_new failed", NULL);
-		return -ENOMEM;
-	}
+	int ret = open_state_ct(lxcpath, name, &c);
+	if (ret < 0)
+		return ret;
 	const char *s = c->state(c);
 	if (!s)
 		return fail(c, "state failed", EIO);
@@ -174,20 +170,31 @@ static struct lxc_container *state_ct(const char *lxcpath, const char *name)
 	return found;
 }
 
+/* The cached object for a state read, with open_ct's error conventions (no is_defined check: state says STOPPED). */
+static int open_state_ct(const char *lxcpath, const char *name, struct lxc_container **out)
+{
+	last_error[0] = '\0';
+	*out = NULL;
+	if (!lxcpath || !name)
+		return -EINVAL;
+	*out = state_ct(lxcpath, name);
+	if (!*out) {
+		set_error("lxc_container_new failed", NULL);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 /* State and, unless stopped, the init pid: one cached container object and no is_running round trip (a state
  * read per container is what `lxc list` costs). */
 EXPORT int berth_state_pid(const char *lxcpath, const char *name, char **state, int *pid)
 {
+	struct lxc_container *c;
 	*state = NULL;
 	*pid = 0;
-	last_error[0] = '\0';
-	if (!lxcpath || !name)
-		return -EINVAL;
-	struct lxc_container *c = state_ct(lxcpath, name);
-	if (!c) {
-		set_error("lxc_container_new failed", NULL);
-		return -ENOMEM;
-	}
+	int ret = open_state_ct(lxcpath, name, &c);
+	if (ret < 0)
+		return ret;
 	const char *s = c->state(c);
 	if (!s)
 		return fail(c, "state failed", EIO);

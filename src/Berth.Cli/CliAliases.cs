@@ -10,14 +10,14 @@ internal static class CliAliases
     public const string GuardVariable = "BERTH_ALIASES";
 
     /// <summary>
-    /// The arguments after alias expansion, or an exit code when the alias ran an external command or failed. An
-    /// unreadable config.yml leaves the arguments alone, as lxc does.
+    /// The arguments after alias expansion, or an exit code when the alias ran an external command or failed; and
+    /// config.yml as read, for the command to use. An unreadable config.yml leaves the arguments alone, as lxc does.
     /// </summary>
-    public static async Task<(string[]? Args, int ExitCode)> ApplyAsync(string[] args, CliHost host, CancellationToken cancellationToken)
+    public static async Task<(string[]? Args, int ExitCode, CliConfig? Config)> ApplyAsync(string[] args, CliHost host, CancellationToken cancellationToken)
     {
         if (args.Length == 0 || host.GetEnvironment(GuardVariable) == "1")
         {
-            return (args, 0);
+            return (args, 0, null);
         }
 
         CliConfig config;
@@ -27,7 +27,7 @@ internal static class CliAliases
         }
         catch (Exception e) when (CliApp.ErrorMessage(e) is not null)
         {
-            return (args, 0);
+            return (args, 0, null);
         }
 
         List<string>? expanded;
@@ -39,15 +39,15 @@ internal static class CliAliases
         catch (CliException e)
         {
             await host.Error.WriteLineAsync("Error: " + e.Message).ConfigureAwait(false);
-            return (null, 1);
+            return (null, 1, config);
         }
 
         if (expanded is null)
         {
-            return (args, 0);
+            return (args, 0, config);
         }
 
-        return external ? (null, await RunExternalAsync(expanded, host, cancellationToken).ConfigureAwait(false)) : ([.. expanded], 0);
+        return external ? (null, await RunExternalAsync(expanded, host, cancellationToken).ConfigureAwait(false), config) : ([.. expanded], 0, config);
     }
 
     private static async Task<int> RunExternalAsync(List<string> command, CliHost host, CancellationToken cancellationToken)

@@ -3,6 +3,7 @@ using System.Net.WebSockets;
 using System.Text.Json;
 using Berth.Api;
 using Berth.Cli.Commands;
+using Berth.Cli.Config;
 using Berth.Client;
 
 namespace Berth.Cli;
@@ -16,6 +17,9 @@ internal sealed class CliApp
     }
 
     public CliHost Host { get; }
+
+    /// <summary>config.yml as read for alias expansion, so a command does not read it again (null: not read yet).</summary>
+    public CliConfig? LoadedConfig { get; init; }
 
     public Option<string?> ProjectOption { get; } = new("--project") { Description = "Override the source project", Recursive = true, HelpName = "name" };
 
@@ -31,18 +35,18 @@ internal sealed class CliApp
 
     public static async Task<int> RunAsync(string[] args, CliHost host, CancellationToken cancellationToken = default)
     {
-        var (expanded, exitCode) = await CliAliases.ApplyAsync(args, host, cancellationToken).ConfigureAwait(false);
+        var (expanded, exitCode, config) = await CliAliases.ApplyAsync(args, host, cancellationToken).ConfigureAwait(false);
         if (expanded is null)
         {
             return exitCode;
         }
 
-        return await RunExpandedAsync(expanded, host, cancellationToken).ConfigureAwait(false);
+        return await RunExpandedAsync(expanded, host, config, cancellationToken).ConfigureAwait(false);
     }
 
-    private static Task<int> RunExpandedAsync(string[] args, CliHost host, CancellationToken cancellationToken)
+    private static Task<int> RunExpandedAsync(string[] args, CliHost host, CliConfig? config, CancellationToken cancellationToken)
     {
-        var app = new CliApp(host);
+        var app = new CliApp(host) { LoadedConfig = config };
         var root = app.BuildRoot();
         var configuration = new InvocationConfiguration { Output = host.Out, Error = host.Error, EnableDefaultExceptionHandler = false };
         var parseResult = root.Parse(args.Length == 0 ? ["--help"] : args);

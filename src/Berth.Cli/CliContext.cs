@@ -41,7 +41,16 @@ internal sealed class CliContext : IDisposable
     /// <summary>The exit code when the action returns normally.</summary>
     public int ExitCode { get; set; }
 
-    public CliConfig Config => _config ??= CliConfig.Load(CliConfig.DefaultDirectory(Host.GetEnvironment));
+    /// <summary>A line for the user (a confirmation such as "Device d added to c"), unless <c>--quiet</c>.</summary>
+    public void Print(string message)
+    {
+        if (!Quiet)
+        {
+            Out.WriteLine(message);
+        }
+    }
+
+    public CliConfig Config => _config ??= _app.LoadedConfig ?? CliConfig.Load(CliConfig.DefaultDirectory(Host.GetEnvironment));
 
     public T GetValue<T>(Argument<T> argument) => ParseResult.GetValue(argument)!;
 

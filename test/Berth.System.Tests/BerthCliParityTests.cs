@@ -1,6 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-
 namespace Berth.System.Tests;
 
 /// <summary>
@@ -88,13 +85,7 @@ public sealed class BerthCliParityTests : IAsyncLifetime
     [Fact]
     public async Task ConfigTrust_TokensAndCertificates_SameAsLxc()
     {
-        using (var listener = new TcpListener(IPAddress.Loopback, 0))
-        {
-            listener.Start();
-            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-            listener.Stop();
-            await Must(_berthd.LxcAsync("config", "set", "core.https_address", $"127.0.0.1:{port}"));
-        }
+        await Must(_berthd.LxcAsync("config", "set", "core.https_address", $"127.0.0.1:{TestNetwork.FreePort()}"));
 
         var issued = await Must(_berthd.LxcAsync("config", "trust", "add", "--name", "t1"));
         var added = await Must(_berthd.BerthAsync("config", "trust", "add", "--name", "t2"));

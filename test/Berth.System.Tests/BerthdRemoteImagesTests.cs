@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 
 namespace Berth.System.Tests;
 
@@ -19,11 +18,7 @@ public sealed class BerthdRemoteImagesTests : IAsyncLifetime
         _files = new TestImageFiles("Served by berthd");
         _source = await BerthdProcess.StartAsync();
         _target = await BerthdProcess.StartAsync();
-        using (var listener = new TcpListener(IPAddress.Loopback, 0))
-        {
-            listener.Start();
-            _port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
+        _port = TestNetwork.FreePort();
 
         await MustAsync(_source.LxcAsync("config", "set", "core.https_address", $"127.0.0.1:{_port}"));
         await MustAsync(_source.LxcAsync("config", "set", "core.trust_password", "img-secret-pw"));

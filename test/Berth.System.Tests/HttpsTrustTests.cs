@@ -24,7 +24,7 @@ public sealed class HttpsTrustTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _berthd = await BerthdProcess.StartAsync();
-        _port = FreePort();
+        _port = TestNetwork.FreePort();
         await MustAsync(_berthd.LxcAsync("config", "set", "core.https_address", $"127.0.0.1:{_port}"));
         await MustAsync(_berthd.LxcAsync("config", "set", "core.trust_password", Password));
     }
@@ -276,13 +276,6 @@ public sealed class HttpsTrustTests : IAsyncLifetime
     {
         using var certificate = X509Certificate2.CreateFromPem(File.ReadAllText(pemPath));
         return Convert.ToHexStringLower(SHA256.HashData(certificate.RawData));
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static async Task<ProcessResult> MustAsync(Task<ProcessResult> run)

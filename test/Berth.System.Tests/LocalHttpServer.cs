@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 
 namespace Berth.System.Tests;
 
@@ -51,7 +49,7 @@ internal sealed class LocalHttpServer : IAsyncDisposable
         Directory.CreateDirectory(server.Dir);
         File.WriteAllText(Path.Combine(server.Dir, "headers.txt"), "");
         File.WriteAllText(Path.Combine(server.Dir + ".py"), Script);
-        server.Port = FreePort();
+        server.Port = TestNetwork.FreePort();
         var start = new ProcessStartInfo("/usr/bin/python3") { UseShellExecute = false, WorkingDirectory = server.Dir, RedirectStandardError = true, RedirectStandardOutput = true };
         start.ArgumentList.Add(server.Dir + ".py");
         start.ArgumentList.Add(server.Port.ToString(global::System.Globalization.CultureInfo.InvariantCulture));
@@ -113,12 +111,5 @@ internal sealed class LocalHttpServer : IAsyncDisposable
         {
             Directory.Delete(Dir, recursive: true);
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

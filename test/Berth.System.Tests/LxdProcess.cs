@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 
 namespace Berth.System.Tests;
 
@@ -43,7 +41,7 @@ internal sealed class LxdProcess : IAsyncDisposable
         lxd._process = Process.Start(start)!;
         var ready = await ProcessRunner.RunAsync("/usr/bin/lxd", ["waitready", "--timeout", "60"], lxd.Env, timeout: TimeSpan.FromSeconds(70));
         Assert.True(ready.ExitCode == 0, "lxd did not start: " + ready);
-        lxd.Port = FreePort();
+        lxd.Port = TestNetwork.FreePort();
         var listen = await lxd.LxcAsync("config", "set", "core.https_address", $"127.0.0.1:{lxd.Port}");
         Assert.True(listen.ExitCode == 0, listen.ToString());
         return lxd;
@@ -73,12 +71,5 @@ internal sealed class LxdProcess : IAsyncDisposable
                 Directory.Delete(dir, recursive: true);
             }
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

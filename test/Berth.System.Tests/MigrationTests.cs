@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 
 namespace Berth.System.Tests;
 
@@ -203,7 +201,7 @@ public sealed class MigrationTests : IAsyncLifetime
         Directory.CreateDirectory(https);
         foreach (var (server, remote) in new[] { (_a, "ha"), (_b, "hb") })
         {
-            var port = FreePort();
+            var port = TestNetwork.FreePort();
             Assert.Equal(0, (await server.LxcAsync("config", "set", "core.https_address", $"127.0.0.1:{port}")).ExitCode);
             Assert.Equal(0, (await server.LxcAsync("config", "set", "core.trust_password", "mig-pw")).ExitCode);
             var add = await LxcInAsync(https, "remote", "add", remote, $"https://127.0.0.1:{port}", "--password", "mig-pw", "--accept-certificate");
@@ -226,12 +224,5 @@ public sealed class MigrationTests : IAsyncLifetime
         Assert.Equal(["p3"], (await LxcAsync("list", "b:", "--format", "csv", "-c", "n")).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Equal("two\np4\n", await StartAndCatAsync("a:p4"));
         Assert.Equal($"[\n\t\"/1.0/instances/p4/snapshots/s1\"\n]", (await LxcAsync("query", "a:/1.0/instances/p4/snapshots")).Stdout.Trim());
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

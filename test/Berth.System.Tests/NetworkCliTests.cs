@@ -14,15 +14,7 @@ public sealed class NetworkCliTests : IAsyncLifetime
     {
         _berthd = await BerthdProcess.StartAsync();
         SystemRequirements.Require(File.Exists("/usr/sbin/dnsmasq") || File.Exists("/usr/bin/dnsmasq"), "dnsmasq is not installed");
-        var routes = (await ProcessRunner.RunAsync("ip", ["-4", "route", "show", "table", "all"])).Stdout + (await ProcessRunner.RunAsync("ip", ["-4", "addr"])).Stdout;
-        for (var attempt = 0; attempt < 100 && _prefix.Length == 0; attempt++)
-        {
-            var prefix = $"10.{Random.Shared.Next(100, 250)}.{Random.Shared.Next(0, 255)}";
-            _prefix = routes.Contains(prefix + ".", StringComparison.Ordinal) ? "" : prefix;
-        }
-
-        var create = await _berthd.LxcAsync("network", "create", _net, $"ipv4.address={_prefix}.1/24", "ipv4.nat=false", "ipv6.address=none");
-        Assert.True(create.ExitCode == 0, create + _berthd.Log());
+        _prefix = await TestNetwork.CreateBridgeAsync(_berthd, _net);
         var build = await _berthd.BerthAsync("image", "build", "busybox", "--alias", "busybox");
         Assert.True(build.ExitCode == 0, build.ToString());
     }

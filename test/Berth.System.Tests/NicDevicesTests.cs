@@ -35,7 +35,7 @@ public sealed class NicDevicesTests : IAsyncLifetime
     [Fact]
     public async Task Lxc_InitWritesMac_CopyGetsNewOne()
     {
-        await CreateNetworkAsync();
+        await TestNetwork.CreateBridgeAsync(_berthd, Net);
         Assert.Equal(0, (await _berthd.LxcAsync("init", "busybox", "m1", "--network", Net)).ExitCode);
         var show = (await _berthd.LxcAsync("config", "show", "m1")).Stdout;
         Assert.Matches(@"volatile\.eth0\.hwaddr: 00:16:3e(:[0-9a-f]{2}){3}\n", show);
@@ -57,7 +57,7 @@ public sealed class NicDevicesTests : IAsyncLifetime
     [Fact]
     public async Task Lxc_NicHotplug_AddedWithLease_RemovedLive_RenderedOnRestart()
     {
-        var prefix = await CreateNetworkAsync();
+        var prefix = await TestNetwork.CreateBridgeAsync(_berthd, Net);
         Assert.Equal(0, (await _berthd.LxcAsync("launch", "busybox", "h1", "--network", Net)).ExitCode);
 
         var add = await _berthd.LxcAsync("config", "device", "add", "h1", "eth1", "nic", $"network={Net}");
@@ -97,7 +97,7 @@ public sealed class NicDevicesTests : IAsyncLifetime
     [Fact]
     public async Task Lxc_NicLimits_AreTcRulesOnHostVeth_LiveAndAtStart()
     {
-        await CreateNetworkAsync();
+        await TestNetwork.CreateBridgeAsync(_berthd, Net);
         Assert.Equal(0, (await _berthd.LxcAsync("launch", "busybox", "l1", "--network", Net)).ExitCode);
         var host = (await _berthd.LxcAsync("config", "get", "l1", "volatile.eth0.host_name")).Stdout.Trim();
 
@@ -156,7 +156,7 @@ public sealed class NicDevicesTests : IAsyncLifetime
     [Fact]
     public async Task Lxc_ProfileNic_AddedChangedRemoved_ReachesRunningContainer()
     {
-        await CreateNetworkAsync();
+        await TestNetwork.CreateBridgeAsync(_berthd, Net);
         var profile = _prefix + "p";
         Assert.Equal(0, (await _berthd.LxcAsync("profile", "create", profile)).ExitCode);
         Assert.Equal(0, (await _berthd.LxcAsync("launch", "busybox", "pr1", "-p", "default", "-p", profile, "--network", Net)).ExitCode);
@@ -217,25 +217,5 @@ public sealed class NicDevicesTests : IAsyncLifetime
         var state = (await _berthd.LxcAsync("query", $"/1.0/instances/{instance}/state")).Stdout;
         var pid = global::System.Text.Json.JsonDocument.Parse(state).RootElement.GetProperty("pid").GetInt64();
         return await ProcessRunner.RunAsync("nsenter", ["-t", pid.ToString(global::System.Globalization.CultureInfo.InvariantCulture), "-n", .. command]);
-    }
-
-    /// <summary>The test's bridge on a free 10.x.y.0/24; returns the 10.x.y prefix.</summary>
-    private async Task<string> CreateNetworkAsync()
-    {
-        var routes = (await ProcessRunner.RunAsync("ip", ["-4", "route", "show", "table", "all"])).Stdout + (await ProcessRunner.RunAsync("ip", ["-4", "addr"])).Stdout;
-        for (var attempt = 0; attempt < 100; attempt++)
-        {
-            var prefix = $"10.{Random.Shared.Next(100, 250)}.{Random.Shared.Next(0, 255)}";
-            if (routes.Contains(prefix + ".", StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            var create = await _berthd.LxcAsync("network", "create", Net, $"ipv4.address={prefix}.1/24", "ipv4.nat=false", "ipv6.address=none");
-            Assert.True(create.ExitCode == 0, create + _berthd.Log());
-            return prefix;
-        }
-
-        throw new InvalidOperationException("no free 10.x.y.0/24 on this host");
     }
 }

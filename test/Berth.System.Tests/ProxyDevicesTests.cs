@@ -23,7 +23,7 @@ public sealed class ProxyDevicesTests : IAsyncLifetime
         Assert.Equal(0, (await _berthd.LxcAsync("launch", "busybox", "p1")).ExitCode);
         var httpd = await _berthd.LxcAsync("exec", "p1", "--", "sh", "-c", "mkdir -p /tmp/www && echo hello-from-p1 > /tmp/www/index.html && httpd -p 127.0.0.1:80 -h /tmp/www");
         Assert.True(httpd.ExitCode == 0, httpd.ToString());
-        var port = FreePort();
+        var port = TestNetwork.FreePort();
 
         var add = await _berthd.LxcAsync("config", "device", "add", "p1", "web", "proxy", $"listen=tcp:127.0.0.1:{port}", "connect=tcp:127.0.0.1:80");
         Assert.True(add.ExitCode == 0, add + _berthd.Log());
@@ -111,13 +111,6 @@ public sealed class ProxyDevicesTests : IAsyncLifetime
         }
 
         throw new InvalidOperationException("no free port range on loopback");
-    }
-
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 
     /// <summary>A plain HTTP/1.0 GET to 127.0.0.1, bounded in time; returns the body.</summary>

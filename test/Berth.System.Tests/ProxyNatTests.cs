@@ -29,7 +29,7 @@ public sealed class ProxyNatTests : IAsyncLifetime
     [Fact]
     public async Task Lxc_NatProxy_DnatToStaticAddress_NoForwarder_RulesGoneOnRemoveAndStop()
     {
-        var prefix = await CreateNetworkAsync();
+        var prefix = await TestNetwork.CreateBridgeAsync(_berthd, Net);
         var address = prefix + ".50";
         Assert.Equal(0, (await _berthd.LxcAsync("init", "busybox", "n1", "--network", Net)).ExitCode);
         Assert.Equal(0, (await _berthd.LxcAsync("config", "device", "set", "n1", "eth0", $"ipv4.address={address}")).ExitCode);
@@ -73,7 +73,7 @@ public sealed class ProxyNatTests : IAsyncLifetime
     [Fact]
     public async Task Lxc_NatProxy_WithoutStaticAddress_IsRefused()
     {
-        var prefix = await CreateNetworkAsync();
+        var prefix = await TestNetwork.CreateBridgeAsync(_berthd, Net);
         Assert.Equal(0, (await _berthd.LxcAsync("launch", "busybox", "n2", "--network", Net)).ExitCode);
         var add = await _berthd.LxcAsync("config", "device", "add", "n2", "web", "proxy", $"listen=tcp:{prefix}.1:{FreePort()}", $"connect=tcp:{prefix}.60:80", "nat=true");
         Assert.Equal(1, add.ExitCode);
@@ -115,25 +115,5 @@ public sealed class ProxyNatTests : IAsyncLifetime
         var body = response.IndexOf("\r\n\r\n", StringComparison.Ordinal);
         Assert.True(response.StartsWith("HTTP/1.", StringComparison.Ordinal) && body > 0, "not an HTTP response: " + response);
         return response[(body + 4)..];
-    }
-
-    /// <summary>The test's bridge on a free 10.x.y.0/24; returns the 10.x.y prefix.</summary>
-    private async Task<string> CreateNetworkAsync()
-    {
-        var routes = (await ProcessRunner.RunAsync("ip", ["-4", "route", "show", "table", "all"])).Stdout + (await ProcessRunner.RunAsync("ip", ["-4", "addr"])).Stdout;
-        for (var attempt = 0; attempt < 100; attempt++)
-        {
-            var prefix = $"10.{Random.Shared.Next(100, 250)}.{Random.Shared.Next(0, 255)}";
-            if (routes.Contains(prefix + ".", StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            var create = await _berthd.LxcAsync("network", "create", Net, $"ipv4.address={prefix}.1/24", "ipv4.nat=false", "ipv6.address=none");
-            Assert.True(create.ExitCode == 0, create + _berthd.Log());
-            return prefix;
-        }
-
-        throw new InvalidOperationException("no free 10.x.y.0/24 on this host");
     }
 }

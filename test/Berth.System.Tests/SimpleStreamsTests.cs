@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Berth.Client;
@@ -116,7 +115,7 @@ public sealed class SimpleStreamsTests : IAsyncLifetime
             }
         }
 
-        _port = FreePort();
+        _port = TestNetwork.FreePort();
         var start = new ProcessStartInfo("python3") { UseShellExecute = false, WorkingDirectory = _tree, RedirectStandardError = true, RedirectStandardOutput = true };
         foreach (var arg in new[] { "-m", "http.server", "--bind", "127.0.0.1", _port.ToString() })
         {
@@ -165,12 +164,5 @@ public sealed class SimpleStreamsTests : IAsyncLifetime
         var path = Path.Combine(_tree, relative);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.WriteAllBytes(path, bytes);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

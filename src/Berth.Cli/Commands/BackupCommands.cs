@@ -37,26 +37,12 @@ internal sealed class ExportCommand : Command
             ContainerOnly = context.GetValue(_instanceOnly),
             CompressionAlgorithm = context.GetValue(_compression) ?? "",
         }, cancellationToken).ConfigureAwait(false);
-        long bytes;
-        try
-        {
-            await using var output = new FileStream(file, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20, useAsync: true);
-            bytes = await client.ExportInstanceBackupAsync(name, backup, output, cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            File.Delete(file);
-            throw;
-        }
-        finally
-        {
-            await client.DeleteInstanceBackupAsync(name, backup, CancellationToken.None).ConfigureAwait(false);
-        }
-
-        if (!context.Quiet)
-        {
-            await context.Out.WriteLineAsync($"Backup exported successfully! ({bytes / 1048576.0:F1}MiB in {clock.Elapsed.TotalSeconds:F1}s)").ConfigureAwait(false);
-        }
+        await BackupFile.DownloadAsync(
+            context,
+            file,
+            clock,
+            output => client.ExportInstanceBackupAsync(name, backup, output, cancellationToken),
+            () => client.DeleteInstanceBackupAsync(name, backup, CancellationToken.None)).ConfigureAwait(false);
     }
 }
 
@@ -80,9 +66,32 @@ internal sealed class ImportCommand : Command
         var (remote, path) = context.ParseRemote(context.GetValue(_file));
         await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, useAsync: true);
         var name = await context.Client(remote).ImportInstanceBackupAsync(file, context.GetValue(_name), context.GetValue(_storage), cancellationToken).ConfigureAwait(false);
-        if (!context.Quiet)
+        context.Print($"Instance {name} imported");
+    }
+}
+
+/// <summary>A server-side backup streamed into a local file, then deleted on the server (as lxc export does).</summary>
+internal static class BackupFile
+{
+    /// <summary>Writes the export to <paramref name="file"/> (removed again if it fails) and always deletes the backup.</summary>
+    public static async Task DownloadAsync(CliContext context, string file, Stopwatch clock, Func<Stream, Task<long>> export, Func<Task> deleteBackup)
+    {
+        long bytes;
+        try
         {
-            await context.Out.WriteLineAsync($"Instance {name} imported").ConfigureAwait(false);
+            await using var output = new FileStream(file, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20, useAsync: true);
+            bytes = await export(output).ConfigureAwait(false);
         }
+        catch
+        {
+            File.Delete(file);
+            throw;
+        }
+        finally
+        {
+            await deleteBackup().ConfigureAwait(false);
+        }
+
+        context.Print($"Backup exported successfully! ({bytes / 1048576.0:F1}MiB in {clock.Elapsed.TotalSeconds:F1}s)");
     }
 }

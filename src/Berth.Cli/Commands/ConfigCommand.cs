@@ -46,16 +46,6 @@ internal sealed class ConfigCommand : Command
         await client.UpdateServerAsync(new ServerPut { Config = config }, etag, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>GET the instance, change its own config, PUT it back with If-Match.</summary>
-    internal static async Task UpdateInstanceAsync(CliContext context, string remote, string name, Action<Dictionary<string, string>> change, CancellationToken cancellationToken)
-    {
-        var client = context.Client(remote);
-        var (instance, etag) = await client.GetInstanceAsync(name, cancellationToken).ConfigureAwait(false);
-        var put = InstanceConfig.Writable(instance);
-        change(put.Config);
-        await client.UpdateInstanceAsync(name, put, etag, cancellationToken).ConfigureAwait(false);
-    }
-
     /// <summary>Sets the pairs; an empty value removes the key.</summary>
     internal static void Apply(Dictionary<string, string> config, IEnumerable<KeyValuePair<string, string>> pairs)
     {
@@ -139,7 +129,7 @@ internal sealed class ConfigSetCommand : Command
         }
         else
         {
-            await ConfigCommand.UpdateInstanceAsync(context, remote, instance, config => ConfigCommand.Apply(config, pairs), cancellationToken).ConfigureAwait(false);
+            await InstanceConfig.UpdateAsync(context, remote, instance, put => ConfigCommand.Apply(put.Config, pairs), cancellationToken).ConfigureAwait(false);
         }
     }
 }
@@ -173,7 +163,7 @@ internal sealed class ConfigUnsetCommand : Command
         }
         else
         {
-            await ConfigCommand.UpdateInstanceAsync(context, remote, instance, unset, cancellationToken).ConfigureAwait(false);
+            await InstanceConfig.UpdateAsync(context, remote, instance, put => unset(put.Config), cancellationToken).ConfigureAwait(false);
         }
     }
 }

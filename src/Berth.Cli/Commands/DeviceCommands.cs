@@ -26,8 +26,6 @@ internal sealed class DeviceCommand : Command
         Subcommands.Add(new DeviceUnsetCommand(app, kind));
     }
 
-    internal static Argument<string> OwnerArgument(DeviceOwnerKind kind) => new(kind.Noun) { Description = $"[<remote>:]<{kind.Noun}>" };
-
     internal static Argument<string> DeviceArgument() => new("device") { Description = "Device name" };
 
     /// <summary>Sets (or, with an empty value, blanks) keys as lxc does: the daemon validates the result.</summary>
@@ -38,41 +36,50 @@ internal sealed class DeviceCommand : Command
             device[key] = value;
         }
     }
-
-    internal static void Print(CliContext context, string message)
-    {
-        if (!context.Quiet)
-        {
-            context.Out.WriteLine(message);
-        }
-    }
 }
 
-/// <summary><c>device add [remote:]owner device type [key=value...]</c>.</summary>
-internal sealed class DeviceAddCommand : Command
+/// <summary>
+/// A <c>device</c> verb: the owner argument comes first, and the owner (a profile or an instance) is loaded
+/// through its kind.
+/// </summary>
+internal abstract class DeviceSubcommand : Command
 {
     private readonly DeviceOwnerKind _kind;
     private readonly Argument<string> _owner;
+
+    protected DeviceSubcommand(CliApp app, DeviceOwnerKind kind, string name, string description) : base(name, description)
+    {
+        _kind = kind;
+        _owner = new(kind.Noun) { Description = $"[<remote>:]<{kind.Noun}>" };
+        Arguments.Add(_owner);
+        app.SetAction(this, RunAsync);
+    }
+
+    protected Task<DeviceOwner> LoadAsync(CliContext context, CancellationToken cancellationToken) =>
+        _kind.LoadAsync(context, context.GetValue(_owner), cancellationToken);
+
+    protected abstract Task RunAsync(CliContext context, CancellationToken cancellationToken);
+}
+
+/// <summary><c>device add [remote:]owner device type [key=value...]</c>.</summary>
+internal sealed class DeviceAddCommand : DeviceSubcommand
+{
     private readonly Argument<string> _device = DeviceCommand.DeviceArgument();
     private readonly Argument<string> _type = new("type") { Description = "Device type (disk, nic, unix-char, proxy, ...)" };
     private readonly Argument<string[]> _pairs = new("key=value") { Description = "Device configuration", Arity = ArgumentArity.ZeroOrMore };
 
-    public DeviceAddCommand(CliApp app, DeviceOwnerKind kind) : base("add", $"Add {kind.Noun} devices")
+    public DeviceAddCommand(CliApp app, DeviceOwnerKind kind) : base(app, kind, "add", $"Add {kind.Noun} devices")
     {
-        _kind = kind;
-        _owner = DeviceCommand.OwnerArgument(kind);
-        Arguments.Add(_owner);
         Arguments.Add(_device);
         Arguments.Add(_type);
         Arguments.Add(_pairs);
-        app.SetAction(this, RunAsync);
     }
 
-    private async Task RunAsync(CliContext context, CancellationToken cancellationToken)
+    protected override async Task RunAsync(CliContext context, CancellationToken cancellationToken)
     {
         var config = KeyValues.ParsePairs(context.GetValue(_pairs) ?? []);
         config["type"] = context.GetValue(_type);
-        var owner = await _kind.LoadAsync(context, context.GetValue(_owner), cancellationToken).ConfigureAwait(false);
+        var owner = await LoadAsync(context, cancellationToken).ConfigureAwait(false);
         var device = context.GetValue(_device);
         if (!owner.Devices.TryAdd(device, config))
         {
@@ -80,54 +87,41 @@ internal sealed class DeviceAddCommand : Command
         }
 
         await owner.SaveAsync(cancellationToken).ConfigureAwait(false);
-        DeviceCommand.Print(context, $"Device {device} added to {owner.Name}");
+        context.Print($"Device {device} added to {owner.Name}");
     }
 }
 
 /// <summary><c>device get [remote:]owner device key</c>: the value, or an empty line.</summary>
-internal sealed class DeviceGetCommand : Command
+internal sealed class DeviceGetCommand : DeviceSubcommand
 {
-    private readonly DeviceOwnerKind _kind;
-    private readonly Argument<string> _owner;
     private readonly Argument<string> _device = DeviceCommand.DeviceArgument();
     private readonly Argument<string> _key = new("key") { Description = "Device configuration key" };
 
-    public DeviceGetCommand(CliApp app, DeviceOwnerKind kind) : base("get", "Get values for device configuration keys")
+    public DeviceGetCommand(CliApp app, DeviceOwnerKind kind) : base(app, kind, "get", "Get values for device configuration keys")
     {
-        _kind = kind;
-        _owner = DeviceCommand.OwnerArgument(kind);
-        Arguments.Add(_owner);
         Arguments.Add(_device);
         Arguments.Add(_key);
-        app.SetAction(this, RunAsync);
     }
 
-    private async Task RunAsync(CliContext context, CancellationToken cancellationToken)
+    protected override async Task RunAsync(CliContext context, CancellationToken cancellationToken)
     {
-        var owner = await _kind.LoadAsync(context, context.GetValue(_owner), cancellationToken).ConfigureAwait(false);
+        var owner = await LoadAsync(context, cancellationToken).ConfigureAwait(false);
         var device = owner.Own(context.GetValue(_device), DeviceOwnerKind.GetInherited);
         await context.Out.WriteLineAsync(device.GetValueOrDefault(context.GetValue(_key), "")).ConfigureAwait(false);
     }
 }
 
 /// <summary><c>device list [remote:]owner</c>: the owner's own device names, one a line.</summary>
-internal sealed class DeviceListCommand : Command
+internal sealed class DeviceListCommand : DeviceSubcommand
 {
-    private readonly DeviceOwnerKind _kind;
-    private readonly Argument<string> _owner;
-
-    public DeviceListCommand(CliApp app, DeviceOwnerKind kind) : base("list", $"List {kind.Noun} devices")
+    public DeviceListCommand(CliApp app, DeviceOwnerKind kind) : base(app, kind, "list", $"List {kind.Noun} devices")
     {
-        _kind = kind;
-        _owner = DeviceCommand.OwnerArgument(kind);
         Aliases.Add("ls");
-        Arguments.Add(_owner);
-        app.SetAction(this, RunAsync);
     }
 
-    private async Task RunAsync(CliContext context, CancellationToken cancellationToken)
+    protected override async Task RunAsync(CliContext context, CancellationToken cancellationToken)
     {
-        var owner = await _kind.LoadAsync(context, context.GetValue(_owner), cancellationToken).ConfigureAwait(false);
+        var owner = await LoadAsync(context, cancellationToken).ConfigureAwait(false);
         foreach (var device in owner.Devices.Keys.Order(StringComparer.Ordinal))
         {
             await context.Out.WriteLineAsync(device).ConfigureAwait(false);
@@ -136,27 +130,21 @@ internal sealed class DeviceListCommand : Command
 }
 
 /// <summary><c>config device override [remote:]instance device [key=value...]</c>: a local copy of a profile's device.</summary>
-internal sealed class DeviceOverrideCommand : Command
+internal sealed class DeviceOverrideCommand : DeviceSubcommand
 {
-    private readonly DeviceOwnerKind _kind;
-    private readonly Argument<string> _owner;
     private readonly Argument<string> _device = DeviceCommand.DeviceArgument();
     private readonly Argument<string[]> _pairs = new("key=value") { Description = "Keys to change in the copy", Arity = ArgumentArity.ZeroOrMore };
 
-    public DeviceOverrideCommand(CliApp app, DeviceOwnerKind kind) : base("override", "Copy profile inherited devices and override configuration keys")
+    public DeviceOverrideCommand(CliApp app, DeviceOwnerKind kind) : base(app, kind, "override", "Copy profile inherited devices and override configuration keys")
     {
-        _kind = kind;
-        _owner = DeviceCommand.OwnerArgument(kind);
-        Arguments.Add(_owner);
         Arguments.Add(_device);
         Arguments.Add(_pairs);
-        app.SetAction(this, RunAsync);
     }
 
-    private async Task RunAsync(CliContext context, CancellationToken cancellationToken)
+    protected override async Task RunAsync(CliContext context, CancellationToken cancellationToken)
     {
         var pairs = KeyValues.ParsePairs(context.GetValue(_pairs) ?? []);
-        var owner = await _kind.LoadAsync(context, context.GetValue(_owner), cancellationToken).ConfigureAwait(false);
+        var owner = await LoadAsync(context, cancellationToken).ConfigureAwait(false);
         var name = context.GetValue(_device);
         if (owner.Devices.ContainsKey(name))
         {
@@ -172,30 +160,24 @@ internal sealed class DeviceOverrideCommand : Command
         DeviceCommand.Apply(device, pairs);
         owner.Devices[name] = device;
         await owner.SaveAsync(cancellationToken).ConfigureAwait(false);
-        DeviceCommand.Print(context, $"Device {name} overridden for {owner.Name}");
+        context.Print($"Device {name} overridden for {owner.Name}");
     }
 }
 
 /// <summary><c>device remove [remote:]owner device...</c>.</summary>
-internal sealed class DeviceRemoveCommand : Command
+internal sealed class DeviceRemoveCommand : DeviceSubcommand
 {
-    private readonly DeviceOwnerKind _kind;
-    private readonly Argument<string> _owner;
     private readonly Argument<string[]> _devices = new("device") { Description = "Device names", Arity = ArgumentArity.OneOrMore };
 
-    public DeviceRemoveCommand(CliApp app, DeviceOwnerKind kind) : base("remove", $"Remove {kind.Noun} devices")
+    public DeviceRemoveCommand(CliApp app, DeviceOwnerKind kind) : base(app, kind, "remove", $"Remove {kind.Noun} devices")
     {
-        _kind = kind;
-        _owner = DeviceCommand.OwnerArgument(kind);
         Aliases.Add("rm");
-        Arguments.Add(_owner);
         Arguments.Add(_devices);
-        app.SetAction(this, RunAsync);
     }
 
-    private async Task RunAsync(CliContext context, CancellationToken cancellationToken)
+    protected override async Task RunAsync(CliContext context, CancellationToken cancellationToken)
     {
-        var owner = await _kind.LoadAsync(context, context.GetValue(_owner), cancellationToken).ConfigureAwait(false);
+        var owner = await LoadAsync(context, cancellationToken).ConfigureAwait(false);
         var devices = context.GetValue(_devices);
         foreach (var device in devices)
         {
@@ -206,81 +188,62 @@ internal sealed class DeviceRemoveCommand : Command
         await owner.SaveAsync(cancellationToken).ConfigureAwait(false);
         foreach (var device in devices)
         {
-            DeviceCommand.Print(context, $"Device {device} removed from {owner.Name}");
+            context.Print($"Device {device} removed from {owner.Name}");
         }
     }
 }
 
 /// <summary><c>device set [remote:]owner device key=value...</c> (or <c>key value</c>).</summary>
-internal sealed class DeviceSetCommand : Command
+internal sealed class DeviceSetCommand : DeviceSubcommand
 {
-    private readonly DeviceOwnerKind _kind;
-    private readonly Argument<string> _owner;
     private readonly Argument<string> _device = DeviceCommand.DeviceArgument();
     private readonly Argument<string[]> _pairs = new("key=value") { Description = "<key>=<value>... or <key> <value>", Arity = ArgumentArity.OneOrMore };
 
-    public DeviceSetCommand(CliApp app, DeviceOwnerKind kind) : base("set", "Set device configuration keys")
+    public DeviceSetCommand(CliApp app, DeviceOwnerKind kind) : base(app, kind, "set", "Set device configuration keys")
     {
-        _kind = kind;
-        _owner = DeviceCommand.OwnerArgument(kind);
-        Arguments.Add(_owner);
         Arguments.Add(_device);
         Arguments.Add(_pairs);
-        app.SetAction(this, RunAsync);
     }
 
-    private async Task RunAsync(CliContext context, CancellationToken cancellationToken)
+    protected override async Task RunAsync(CliContext context, CancellationToken cancellationToken)
     {
         var pairs = KeyValues.Parse(context.GetValue(_pairs));
-        var owner = await _kind.LoadAsync(context, context.GetValue(_owner), cancellationToken).ConfigureAwait(false);
+        var owner = await LoadAsync(context, cancellationToken).ConfigureAwait(false);
         DeviceCommand.Apply(owner.Own(context.GetValue(_device), DeviceOwnerKind.ModifyInherited), pairs);
         await owner.SaveAsync(cancellationToken).ConfigureAwait(false);
     }
 }
 
 /// <summary><c>device show [remote:]owner</c>: the owner's own devices as YAML.</summary>
-internal sealed class DeviceShowCommand : Command
+internal sealed class DeviceShowCommand : DeviceSubcommand
 {
-    private readonly DeviceOwnerKind _kind;
-    private readonly Argument<string> _owner;
-
-    public DeviceShowCommand(CliApp app, DeviceOwnerKind kind) : base("show", "Show full device configuration")
+    public DeviceShowCommand(CliApp app, DeviceOwnerKind kind) : base(app, kind, "show", "Show full device configuration")
     {
-        _kind = kind;
-        _owner = DeviceCommand.OwnerArgument(kind);
-        Arguments.Add(_owner);
-        app.SetAction(this, RunAsync);
     }
 
-    private async Task RunAsync(CliContext context, CancellationToken cancellationToken)
+    protected override async Task RunAsync(CliContext context, CancellationToken cancellationToken)
     {
-        var owner = await _kind.LoadAsync(context, context.GetValue(_owner), cancellationToken).ConfigureAwait(false);
+        var owner = await LoadAsync(context, cancellationToken).ConfigureAwait(false);
         var devices = JsonSerializer.SerializeToElement(owner.Devices, CliJsonContext.Default.DictionaryStringDictionaryStringString);
         await context.Out.WriteAsync(YamlWriter.Write(devices, sortKeys: true)).ConfigureAwait(false);
     }
 }
 
 /// <summary><c>device unset [remote:]owner device key</c>: the key set to empty, as lxc sends it.</summary>
-internal sealed class DeviceUnsetCommand : Command
+internal sealed class DeviceUnsetCommand : DeviceSubcommand
 {
-    private readonly DeviceOwnerKind _kind;
-    private readonly Argument<string> _owner;
     private readonly Argument<string> _device = DeviceCommand.DeviceArgument();
     private readonly Argument<string> _key = new("key") { Description = "Device configuration key" };
 
-    public DeviceUnsetCommand(CliApp app, DeviceOwnerKind kind) : base("unset", "Unset device configuration keys")
+    public DeviceUnsetCommand(CliApp app, DeviceOwnerKind kind) : base(app, kind, "unset", "Unset device configuration keys")
     {
-        _kind = kind;
-        _owner = DeviceCommand.OwnerArgument(kind);
-        Arguments.Add(_owner);
         Arguments.Add(_device);
         Arguments.Add(_key);
-        app.SetAction(this, RunAsync);
     }
 
-    private async Task RunAsync(CliContext context, CancellationToken cancellationToken)
+    protected override async Task RunAsync(CliContext context, CancellationToken cancellationToken)
     {
-        var owner = await _kind.LoadAsync(context, context.GetValue(_owner), cancellationToken).ConfigureAwait(false);
+        var owner = await LoadAsync(context, cancellationToken).ConfigureAwait(false);
         DeviceCommand.Apply(owner.Own(context.GetValue(_device), DeviceOwnerKind.ModifyInherited), [new(context.GetValue(_key), "")]);
         await owner.SaveAsync(cancellationToken).ConfigureAwait(false);
     }

@@ -126,29 +126,7 @@ internal sealed class ImageEditCommand : Command
     };
 
     /// <summary>The YAML reader keeps scalars as strings; auto_update and public are booleans on the wire.</summary>
-    private static ImagePut Parse(string text)
-    {
-        var node = YamlReader.Read(string.Join('\n', text.Split('\n').Where(line => !line.TrimStart().StartsWith('#'))));
-        if (node is System.Text.Json.Nodes.JsonObject fields)
-        {
-            foreach (var key in new[] { "auto_update", "public" })
-            {
-                if (fields[key] is System.Text.Json.Nodes.JsonValue value && value.TryGetValue<string>(out var flag))
-                {
-                    fields[key] = flag is "true" or "yes";
-                }
-            }
-        }
-
-        try
-        {
-            return System.Text.Json.JsonSerializer.Deserialize(node, ApiJsonContext.Wire.ImagePut) ?? throw new CliException("Empty YAML document");
-        }
-        catch (System.Text.Json.JsonException e)
-        {
-            throw new CliException($"Invalid YAML: {e.Message}", e);
-        }
-    }
+    private static ImagePut Parse(string text) => Render.FromYaml(text, ApiJsonContext.Wire.ImagePut, "auto_update", "public");
 
     private async Task RunAsync(CliContext context, CancellationToken cancellationToken)
     {

@@ -41,6 +41,16 @@ internal static class InstanceConfig
         return (remote, name);
     }
 
+    /// <summary>GET the instance, let <paramref name="change"/> edit its writable fields, PUT them back with If-Match.</summary>
+    public static async Task UpdateAsync(CliContext context, string remote, string name, Action<InstancePut> change, CancellationToken cancellationToken)
+    {
+        var client = context.Client(remote);
+        var (instance, etag) = await client.GetInstanceAsync(name, cancellationToken).ConfigureAwait(false);
+        var put = Writable(instance);
+        change(put);
+        await client.UpdateInstanceAsync(name, put, etag, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>The fields a PUT may carry, from a GET (maps in key order, as lxc prints them).</summary>
     public static InstancePut Writable(InstancePut instance) => new()
     {

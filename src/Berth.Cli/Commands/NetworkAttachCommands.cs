@@ -62,7 +62,7 @@ internal sealed class NetworkAttachCommand : Command
                 throw new CliException("The device already exists");
             }
 
-            await client.UpdateProfileAsync(profile.Name, new ProfilePut { Config = profile.Config, Description = profile.Description, Devices = profile.Devices }, etag, cancellationToken).ConfigureAwait(false);
+            await client.UpdateProfileAsync(profile.Name, ProfileCommand.Writable(profile), etag, cancellationToken).ConfigureAwait(false);
         }
         else
         {
@@ -72,7 +72,7 @@ internal sealed class NetworkAttachCommand : Command
                 throw new CliException("The device already exists");
             }
 
-            await client.UpdateInstanceAsync(instance.Name, VolumeAttachCommand.Writable(instance), etag, cancellationToken).ConfigureAwait(false);
+            await client.UpdateInstanceAsync(instance.Name, InstanceConfig.Writable(instance), etag, cancellationToken).ConfigureAwait(false);
         }
     }
 }
@@ -105,13 +105,13 @@ internal sealed class NetworkDetachCommand : Command
         {
             var (profile, etag) = await client.GetProfileAsync(target, cancellationToken).ConfigureAwait(false);
             Remove(profile.Devices, name, context.GetValue(_device));
-            await client.UpdateProfileAsync(profile.Name, new ProfilePut { Config = profile.Config, Description = profile.Description, Devices = profile.Devices }, etag, cancellationToken).ConfigureAwait(false);
+            await client.UpdateProfileAsync(profile.Name, ProfileCommand.Writable(profile), etag, cancellationToken).ConfigureAwait(false);
         }
         else
         {
             var (instance, etag) = await client.GetInstanceAsync(target, cancellationToken).ConfigureAwait(false);
             Remove(instance.Devices, name, context.GetValue(_device));
-            await client.UpdateInstanceAsync(instance.Name, VolumeAttachCommand.Writable(instance), etag, cancellationToken).ConfigureAwait(false);
+            await client.UpdateInstanceAsync(instance.Name, InstanceConfig.Writable(instance), etag, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -35,14 +35,6 @@ internal sealed class NetworkCommand : Command
         var (remote, name) = context.ParseRemote(raw);
         return name.Length == 0 ? throw new CliException("Missing network name") : (remote, name);
     }
-
-    internal static void Print(CliContext context, string message)
-    {
-        if (!context.Quiet)
-        {
-            context.Out.WriteLine(message);
-        }
-    }
 }
 
 /// <summary><c>berth network list</c>: NAME, TYPE, MANAGED, IPV4, IPV6, DESCRIPTION, USED BY, STATE (lxc hides loopback and unknown interfaces).</summary>
@@ -111,7 +103,7 @@ internal sealed class NetworkCreateCommand : Command
         var (remote, name) = NetworkCommand.Target(context, context.GetValue(_network));
         var config = KeyValues.ParsePairs(context.GetValue(_pairs) ?? []);
         await context.Client(remote).CreateNetworkAsync(new NetworksPost { Name = name, Type = context.GetValue(_type) ?? "", Config = config }, cancellationToken).ConfigureAwait(false);
-        NetworkCommand.Print(context, $"Network {name} created");
+        context.Print($"Network {name} created");
     }
 }
 
@@ -131,7 +123,7 @@ internal sealed class NetworkDeleteCommand : Command
     {
         var (remote, name) = NetworkCommand.Target(context, context.GetValue(_network));
         await context.Client(remote).DeleteNetworkAsync(name, cancellationToken).ConfigureAwait(false);
-        NetworkCommand.Print(context, $"Network {name} deleted");
+        context.Print($"Network {name} deleted");
     }
 }
 
@@ -216,7 +208,7 @@ internal sealed class NetworkRenameCommand : Command
     {
         var (remote, name) = NetworkCommand.Target(context, context.GetValue(_network));
         await context.Client(remote).RenameNetworkAsync(name, context.GetValue(_newName), cancellationToken).ConfigureAwait(false);
-        NetworkCommand.Print(context, $"Network {name} renamed to {context.GetValue(_newName)}");
+        context.Print($"Network {name} renamed to {context.GetValue(_newName)}");
     }
 }
 

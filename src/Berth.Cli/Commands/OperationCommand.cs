@@ -101,6 +101,6 @@ internal sealed class OperationDeleteCommand : Command
         var (remote, id) = context.ParseRemote(context.GetValue(_operation));
         id = BerthClient.OperationId(id);
         await context.Client(remote).DeleteOperationAsync(id, cancellationToken).ConfigureAwait(false);
-        ProfileCommand.Print(context, $"Operation {id} deleted");
+        context.Print($"Operation {id} deleted");
     }
 }

@@ -21,8 +21,8 @@ internal sealed class ProfileCommand : Command
         Subcommands.Add(new ProfileUnsetCommand(app));
         Subcommands.Add(new ProfileRenameCommand(app));
         Subcommands.Add(new DeviceCommand(app, DeviceOwnerKind.Profiles));
-        Subcommands.Add(new ProfileAddCommand(app));
-        Subcommands.Add(new ProfileRemoveCommand(app));
+        Subcommands.Add(new ProfileAddRemoveCommand(app, remove: false));
+        Subcommands.Add(new ProfileAddRemoveCommand(app, remove: true));
         Subcommands.Add(new ProfileAssignCommand(app));
     }
 
@@ -55,14 +55,6 @@ internal sealed class ProfileCommand : Command
         Description = profile.Description ?? "",
         Devices = profile.Devices ?? [],
     };
-
-    internal static void Print(CliContext context, string message)
-    {
-        if (!context.Quiet)
-        {
-            context.Out.WriteLine(message);
-        }
-    }
 }
 
 /// <summary><c>berth profile list [remote:]</c>: NAME, DESCRIPTION, USED BY.</summary>
@@ -140,7 +132,7 @@ internal sealed class ProfileCreateCommand : Command
             Devices = seed.Devices,
         };
         await context.Client(remote).CreateProfileAsync(post, cancellationToken).ConfigureAwait(false);
-        ProfileCommand.Print(context, $"Profile {name} created");
+        context.Print($"Profile {name} created");
     }
 }
 
@@ -224,7 +216,7 @@ internal sealed class ProfileDeleteCommand : Command
         {
             var (remote, name) = ProfileCommand.Target(context, raw);
             await context.Client(remote).DeleteProfileAsync(name, cancellationToken).ConfigureAwait(false);
-            ProfileCommand.Print(context, $"Profile {name} deleted");
+            context.Print($"Profile {name} deleted");
         }
     }
 }

@@ -137,6 +137,6 @@ internal sealed class ProfileRenameCommand : Command
         }
 
         await context.Client(remote).RenameProfileAsync(name, newName, cancellationToken).ConfigureAwait(false);
-        ProfileCommand.Print(context, $"Profile {name} renamed to {newName}");
+        context.Print($"Profile {name} renamed to {newName}");
     }
 }

@@ -32,14 +32,6 @@ internal sealed class StorageCommand : Command
     }
 
     internal static StoragePoolPut Writable(StoragePoolPut pool) => new() { Config = pool.Config ?? [], Description = pool.Description ?? "" };
-
-    internal static void Print(CliContext context, string message)
-    {
-        if (!context.Quiet)
-        {
-            context.Out.WriteLine(message);
-        }
-    }
 }
 
 /// <summary><c>berth storage list</c>: NAME, DRIVER, SOURCE, DESCRIPTION, USED BY, STATE.</summary>
@@ -107,7 +99,7 @@ internal sealed class StorageCreateCommand : Command
         var (remote, name) = StorageCommand.Target(context, context.GetValue(_pool));
         var config = KeyValues.ParsePairs(context.GetValue(_pairs) ?? []);
         await context.Client(remote).CreateStoragePoolAsync(new StoragePoolsPost { Name = name, Driver = context.GetValue(_driver), Config = config }, cancellationToken).ConfigureAwait(false);
-        StorageCommand.Print(context, $"Storage pool {name} created");
+        context.Print($"Storage pool {name} created");
     }
 }
 
@@ -127,7 +119,7 @@ internal sealed class StorageDeleteCommand : Command
     {
         var (remote, name) = StorageCommand.Target(context, context.GetValue(_pool));
         await context.Client(remote).DeleteStoragePoolAsync(name, cancellationToken).ConfigureAwait(false);
-        StorageCommand.Print(context, $"Storage pool {name} deleted");
+        context.Print($"Storage pool {name} deleted");
     }
 }
 

@@ -39,26 +39,12 @@ internal sealed class VolumeExportCommand : Command
             VolumeOnly = context.GetValue(_volumeOnly),
             CompressionAlgorithm = context.GetValue(_compression) ?? "",
         }, cancellationToken).ConfigureAwait(false);
-        long bytes;
-        try
-        {
-            await using var output = new FileStream(file, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20, useAsync: true);
-            bytes = await client.ExportStorageVolumeBackupAsync(pool, volume, backup, output, cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            File.Delete(file);
-            throw;
-        }
-        finally
-        {
-            await client.DeleteStorageVolumeBackupAsync(pool, volume, backup, CancellationToken.None).ConfigureAwait(false);
-        }
-
-        if (!context.Quiet)
-        {
-            await context.Out.WriteLineAsync($"Backup exported successfully! ({bytes / 1048576.0:F1}MiB in {clock.Elapsed.TotalSeconds:F1}s)").ConfigureAwait(false);
-        }
+        await BackupFile.DownloadAsync(
+            context,
+            file,
+            clock,
+            output => client.ExportStorageVolumeBackupAsync(pool, volume, backup, output, cancellationToken),
+            () => client.DeleteStorageVolumeBackupAsync(pool, volume, backup, CancellationToken.None)).ConfigureAwait(false);
     }
 }
 
@@ -82,9 +68,6 @@ internal sealed class VolumeImportCommand : Command
         var (remote, pool) = StorageCommand.Target(context, context.GetValue(_pool));
         await using var file = new FileStream(context.GetValue(_file), FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, useAsync: true);
         var name = await context.Client(remote).ImportStorageVolumeBackupAsync(pool, file, context.GetValue(_name), cancellationToken).ConfigureAwait(false);
-        if (!context.Quiet)
-        {
-            await context.Out.WriteLineAsync($"Storage volume {name} imported").ConfigureAwait(false);
-        }
+        context.Print($"Storage volume {name} imported");
     }
 }

@@ -101,7 +101,7 @@ internal sealed class VolumeCreateCommand : Command
         var name = StorageVolumeCommand.VolumeName(context.GetValue(_volume));
         var config = KeyValues.ParsePairs(context.GetValue(_pairs) ?? []);
         await context.Client(remote).CreateStorageVolumeAsync(pool, new StorageVolumesPost { Name = name, Type = "custom", Config = config }, cancellationToken).ConfigureAwait(false);
-        StorageCommand.Print(context, $"Storage volume {name} created");
+        context.Print($"Storage volume {name} created");
     }
 }
 
@@ -123,7 +123,7 @@ internal sealed class VolumeDeleteCommand : Command
         var (remote, pool) = StorageCommand.Target(context, context.GetValue(_pool));
         var name = StorageVolumeCommand.VolumeName(context.GetValue(_volume));
         await context.Client(remote).DeleteStorageVolumeAsync(pool, name, cancellationToken).ConfigureAwait(false);
-        StorageCommand.Print(context, $"Storage volume {name} deleted");
+        context.Print($"Storage volume {name} deleted");
     }
 }
 
@@ -207,7 +207,7 @@ internal sealed class VolumeRenameCommand : Command
         var (remote, pool) = StorageCommand.Target(context, context.GetValue(_pool));
         var (name, newName) = (StorageVolumeCommand.VolumeName(context.GetValue(_volume)), StorageVolumeCommand.VolumeName(context.GetValue(_newName)));
         await context.Client(remote).MoveStorageVolumeAsync(pool, name, newName, cancellationToken: cancellationToken).ConfigureAwait(false);
-        StorageCommand.Print(context, $"Renamed storage volume from \"{name}\" to \"{newName}\"");
+        context.Print($"Renamed storage volume from \"{name}\" to \"{newName}\"");
     }
 }
 
@@ -243,13 +243,13 @@ internal sealed class VolumeCopyCommand : Command
         if (_move)
         {
             await client.MoveStorageVolumeAsync(s[0], s[1], t[1], t[0], cancellationToken).ConfigureAwait(false);
-            StorageCommand.Print(context, "Storage volume moved successfully!");
+            context.Print("Storage volume moved successfully!");
             return;
         }
 
         var request = new StorageVolumesPost { Name = t[1], Type = "custom", Source = new StorageVolumeSource { Type = "copy", Pool = s[0], Name = s[1], VolumeOnly = context.GetValue(_volumeOnly) } };
         await client.CreateStorageVolumeAsync(t[0], request, cancellationToken).ConfigureAwait(false);
-        StorageCommand.Print(context, "Storage volume copied successfully!");
+        context.Print("Storage volume copied successfully!");
     }
 }
 
@@ -326,19 +326,8 @@ internal sealed class VolumeAttachCommand : Command
         }
 
         instance.Devices[device] = new() { ["type"] = "disk", ["pool"] = pool, ["source"] = volume, ["path"] = path };
-        await client.UpdateInstanceAsync(instance.Name, Writable(instance), etag, cancellationToken).ConfigureAwait(false);
+        await client.UpdateInstanceAsync(instance.Name, InstanceConfig.Writable(instance), etag, cancellationToken).ConfigureAwait(false);
     }
-
-    internal static InstancePut Writable(Instance i) => new()
-    {
-        Architecture = i.Architecture,
-        Config = i.Config,
-        Devices = i.Devices,
-        Ephemeral = i.Ephemeral,
-        Profiles = i.Profiles,
-        Stateful = i.Stateful,
-        Description = i.Description,
-    };
 }
 
 internal sealed class VolumeDetachCommand : Command
@@ -369,6 +358,6 @@ internal sealed class VolumeDetachCommand : Command
             throw new CliException("No device found for this storage volume");
         }
 
-        await client.UpdateInstanceAsync(instance.Name, VolumeAttachCommand.Writable(instance), etag, cancellationToken).ConfigureAwait(false);
+        await client.UpdateInstanceAsync(instance.Name, InstanceConfig.Writable(instance), etag, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -24,7 +24,7 @@ internal static class Render
         {
             foreach (var key in booleans)
             {
-                if (map[key] is JsonValue value && value.TryGetValue<string>(out var text) && bool.TryParse(text, out var flag))
+                if (map[key] is JsonValue value && value.TryGetValue<string>(out var text) && YamlBoolean(text) is { } flag)
                 {
                     map[key] = flag;
                 }
@@ -40,6 +40,14 @@ internal static class Render
             throw new CliException($"Invalid YAML: {e.Message}", e);
         }
     }
+
+    /// <summary>YAML 1.1's spellings of a boolean (what Go's yaml.v2 accepts), else null.</summary>
+    private static bool? YamlBoolean(string text) => text.ToLowerInvariant() switch
+    {
+        "true" or "yes" or "on" or "y" => true,
+        "false" or "no" or "off" or "n" => false,
+        _ => null,
+    };
 
     /// <summary>Drops the <c>#</c> comment lines of an edit template.</summary>
     private static string StripComments(string yaml) =>

@@ -1,10 +1,9 @@
-using System.Diagnostics;
 using System.Formats.Tar;
-using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
 using Berth.Api;
 using Berth.Api.Json;
+using Berth.Server.Backups;
 using Berth.Server.Database;
 using Berth.Server.Storage;
 using Berth.Server.Util;
@@ -32,36 +31,7 @@ public sealed partial class InstanceService
             entries.Add("backup/snapshots");
         }
 
-        await WriteTarballAsync(dir, record.CompressionAlgorithm ?? "gzip", entries, output, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>tar of <paramref name="entries"/> (relative to <paramref name="dir"/>, in that order) compressed into <paramref name="output"/> as it is made.</summary>
-    internal static async Task WriteTarballAsync(string dir, string compression, IEnumerable<string> entries, Stream output, CancellationToken cancellationToken)
-    {
-        var args = new List<string> { "--numeric-owner", "--xattrs", "--xattrs-include=*", "-C", dir, "-cf", "-" };
-        if (compression is "xz" or "zstd" or "bzip2")
-        {
-            args.AddRange(["-I", compression == "xz" ? "xz -T0" : compression == "zstd" ? "zstd -T0" : "bzip2"]);
-        }
-
-        args.AddRange(entries);
-        using var tar = ToolRunner.Start("tar", args, redirectInput: false);
-        var stderr = tar.StandardError.ReadToEndAsync(cancellationToken);
-        if (compression == "gzip")
-        {
-            await using var gzip = new GZipStream(output, CompressionLevel.Fastest, leaveOpen: true);
-            await tar.StandardOutput.BaseStream.CopyToAsync(gzip, cancellationToken).ConfigureAwait(false);
-        }
-        else
-        {
-            await tar.StandardOutput.BaseStream.CopyToAsync(output, cancellationToken).ConfigureAwait(false);
-        }
-
-        await tar.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-        if (tar.ExitCode != 0)
-        {
-            throw new IOException($"tar failed while exporting a backup: {(await stderr.ConfigureAwait(false)).Trim()}");
-        }
+        await BackupArchive.WriteTarballAsync(dir, record.CompressionAlgorithm ?? "gzip", entries, output, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -71,7 +41,7 @@ public sealed partial class InstanceService
     public async Task<string> ImportBackupAsync(string project, Stream body, string? name, string? pool, EventLifecycleRequestor? requestor, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(body);
-        using var decompressor = await DecompressAsync(body, cancellationToken).ConfigureAwait(false);
+        using var decompressor = await BackupArchive.DecompressAsync(body, cancellationToken).ConfigureAwait(false);
         var tarStream = decompressor.Stream;
         var head = new byte[IndexHeadLimit];
         var length = 0;
@@ -124,7 +94,7 @@ public sealed partial class InstanceService
 
         var junk = ".berth-import-" + Guid.NewGuid().ToString("N")[..8];
         revert.Add(() => Directory.Delete(Path.Combine(_paths.PoolPath(pool), junk), recursive: true));
-        await UntarAsync(new PrefixedStream(head.AsMemory(0, length), tarStream), _paths.PoolPath(pool),
+        await BackupArchive.UntarAsync(new PrefixedStream(head.AsMemory(0, length), tarStream), _paths.PoolPath(pool),
         [
             "--transform", $"s,^backup/container,containers/{name},S",
             "--transform", $"s,^backup/snapshots/\\([^/]*\\),containers-snapshots/{name}/\\1.filling,S",
@@ -227,108 +197,5 @@ public sealed partial class InstanceService
         }
 
         throw new ApiException(400, "Invalid backup file: it does not start with backup/index.yaml");
-    }
-
-    internal static async Task UntarAsync(Stream input, string directory, IEnumerable<string> transforms, CancellationToken cancellationToken)
-    {
-        var args = new List<string> { "--numeric-owner", "--xattrs", "--xattrs-include=*", "--same-permissions", "-C", directory, "-xf", "-" };
-        args.AddRange(transforms);
-        using var tar = ToolRunner.Start("tar", args, redirectInput: true);
-        var stderr = tar.StandardError.ReadToEndAsync(cancellationToken);
-        try
-        {
-            await input.CopyToAsync(tar.StandardInput.BaseStream, cancellationToken).ConfigureAwait(false);
-            tar.StandardInput.Close();
-        }
-        catch (IOException)
-        {
-            // tar stopped reading (a corrupt archive): its exit status and stderr say why below.
-        }
-        catch (InvalidDataException e)
-        {
-            // The compressed stream is corrupt past the head: stop tar; the caller's undo removes what it wrote.
-            tar.Kill();
-            await tar.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
-            throw new ApiException(400, $"Invalid backup file: {e.Message}");
-        }
-
-        await tar.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-        if (tar.ExitCode != 0)
-        {
-            throw new ApiException(400, $"Invalid backup file: tar: {(await stderr.ConfigureAwait(false)).Trim()}");
-        }
-    }
-
-    /// <summary>gzip is undone in-process; xz, zstd and bzip2 by their tools, fed from the request as it arrives.</summary>
-    internal static async Task<Decompressor> DecompressAsync(Stream body, CancellationToken cancellationToken)
-    {
-        var magic = new byte[6];
-        var read = 0;
-        for (int n; read < magic.Length && (n = await body.ReadAsync(magic.AsMemory(read), cancellationToken).ConfigureAwait(false)) > 0;)
-        {
-            read += n;
-        }
-
-        var input = new PrefixedStream(magic.AsMemory(0, read), body);
-        string? tool = magic switch
-        {
-            [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00] => "xz",
-            [0x28, 0xb5, 0x2f, 0xfd, ..] => "zstd",
-            [0x42, 0x5a, 0x68, ..] => "bzip2",
-            _ => null,
-        };
-        if (magic is [0x1f, 0x8b, ..])
-        {
-            return new Decompressor(new GZipStream(input, CompressionMode.Decompress), null, Task.CompletedTask);
-        }
-
-        if (tool is null)
-        {
-            return new Decompressor(input, null, Task.CompletedTask);
-        }
-
-        var process = ToolRunner.Start(tool, ["-dc"], redirectInput: true);
-        var feed = Task.Run(async () =>
-        {
-            try
-            {
-                await input.CopyToAsync(process.StandardInput.BaseStream, cancellationToken).ConfigureAwait(false);
-            }
-            finally
-            {
-                process.StandardInput.Close();
-            }
-        }, cancellationToken);
-        return new Decompressor(process.StandardOutput.BaseStream, process, feed);
-    }
-
-    /// <summary>The decompressed tar stream and, for tool-based formats, the tool and the task feeding it.</summary>
-    internal sealed class Decompressor(Stream stream, Process? process, Task feed) : IDisposable
-    {
-        public Stream Stream => stream;
-
-        public async Task CompleteAsync()
-        {
-            await feed.ConfigureAwait(false);
-            if (process is not null)
-            {
-                await process.WaitForExitAsync().ConfigureAwait(false);
-                if (process.ExitCode != 0)
-                {
-                    throw new ApiException(400, $"Invalid backup file: {process.StartInfo.FileName} could not decompress it");
-                }
-            }
-        }
-
-        public void Dispose()
-        {
-            stream.Dispose();
-            if (process is { HasExited: false })
-            {
-                process.Kill();
-            }
-
-            process?.Dispose();
-        }
     }
 }

@@ -1,8 +1,7 @@
 using System.Globalization;
-using System.Text;
-using System.Text.Json;
 using Berth.Api;
 using Berth.Api.Json;
+using Berth.Server.Backups;
 using Berth.Server.Database;
 using Berth.Server.Util;
 
@@ -15,7 +14,6 @@ namespace Berth.Server.Instances;
 /// </summary>
 public sealed partial class InstanceService
 {
-    internal static readonly string[] Compressions = ["none", "gzip", "xz", "zstd", "bzip2"];
 
     public IReadOnlyList<InstanceBackup> Backups(string project, string name)
     {
@@ -37,7 +35,7 @@ public sealed partial class InstanceService
     {
         ArgumentNullException.ThrowIfNull(request);
         Get(project, name);
-        if (request.CompressionAlgorithm.Length > 0 && !Compressions.Contains(request.CompressionAlgorithm))
+        if (request.CompressionAlgorithm.Length > 0 && !BackupArchive.Compressions.Contains(request.CompressionAlgorithm))
         {
             throw new ApiException(400, $"Unsupported compression algorithm \"{request.CompressionAlgorithm}\" (none, gzip, xz, zstd, bzip2)");
         }
@@ -75,7 +73,7 @@ public sealed partial class InstanceService
         }
 
         var config = new BackupConfig { Container = instance, Snapshots = [.. snapshots], Pool = _pools.Get(pool) with { UsedBy = [] } };
-        await File.WriteAllTextAsync(Path.Combine(root, "index.yaml"), IndexYaml(name, pool, _pools.DriverOf(pool).Name, config), cancellationToken).ConfigureAwait(false);
+        await File.WriteAllTextAsync(Path.Combine(root, "index.yaml"), BackupArchive.IndexYaml(name, pool, _pools.DriverOf(pool).Name, "container", config.Snapshots.Select(s => s.Name), config), cancellationToken).ConfigureAwait(false);
         var record = new InstanceBackup
         {
             Name = backup,
@@ -145,48 +143,6 @@ public sealed partial class InstanceService
         Directories.DeleteIfEmpty(Path.Combine(_paths.PoolPath(pool), "backups", $"{project}_{name}"));
     }
 
-    private async Task DeleteBackupFilesAsync(string pool, string project, string name, string backup)
-    {
-        var dir = BackupDir(pool, project, name, backup);
-        var root = Path.Combine(dir, "backup");
-        var driver = _pools.DriverOf(pool);
-        foreach (var snap in Directory.Exists(Path.Combine(root, "snapshots")) ? Directory.GetDirectories(Path.Combine(root, "snapshots")) : [])
-        {
-            await driver.DeleteVolumeAsync(snap, CancellationToken.None).ConfigureAwait(false);
-        }
-
-        if (Directory.Exists(Path.Combine(root, "container")))
-        {
-            await driver.DeleteVolumeAsync(Path.Combine(root, "container"), CancellationToken.None).ConfigureAwait(false);
-        }
-
-        if (Directory.Exists(dir))
-        {
-            Directory.Delete(dir, recursive: true);
-        }
-    }
-
-    /// <summary>
-    /// LXD's index.yaml. The <c>config</c> value is JSON, which is also YAML (a flow mapping), so the API records
-    /// serialize it exactly as they go on the wire.
-    /// </summary>
-    private static string IndexYaml(string name, string pool, string driver, BackupConfig config)
-    {
-        var text = new StringBuilder();
-        text.Append("name: ").Append(JsonSerializer.Serialize(name, ApiJsonContext.Wire.String)).Append('\n');
-        text.Append("backend: ").Append(driver).Append('\n');
-        text.Append("pool: ").Append(JsonSerializer.Serialize(pool, ApiJsonContext.Wire.String)).Append('\n');
-        text.Append("optimized: false\noptimized_header: false\ntype: container\n");
-        text.Append("snapshots:").Append(config.Snapshots.Count == 0 ? " []\n" : "\n");
-        foreach (var snap in config.Snapshots)
-        {
-            text.Append("- ").Append(JsonSerializer.Serialize(snap.Name, ApiJsonContext.Wire.String)).Append('\n');
-        }
-
-        text.Append("config: ").Append(JsonSerializer.Serialize(config, ApiJsonContext.Wire.BackupConfig)).Append('\n');
-        return text.ToString();
-    }
-
     /// <summary>Backups follow a renamed instance: their records and kept volumes move with it.</summary>
     private static void RenameBackupRecords(IStateTransaction tx, string project, string name, string newName)
     {
@@ -209,4 +165,8 @@ public sealed partial class InstanceService
     private string BackupDir(string pool, string project, string name, string backup) => Path.Combine(_paths.PoolPath(pool), "backups", $"{project}_{name}", backup);
 
     private static string BackupPrefix(string project, string name) => $"projects/{project}/backups/{name}/";
+
+    /// <summary>A kept backup's volumes (<c>backup/container</c>, <c>backup/snapshots/*</c>) and directory.</summary>
+    private Task DeleteBackupFilesAsync(string pool, string project, string name, string backup) =>
+        BackupArchive.DeleteAsync(_pools.DriverOf(pool), BackupDir(pool, project, name, backup), "container", "snapshots");
 }

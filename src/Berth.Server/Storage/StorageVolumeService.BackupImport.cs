@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Berth.Api;
 using Berth.Api.Json;
+using Berth.Server.Backups;
 using Berth.Server.Database;
 using Berth.Server.Instances;
 using Berth.Server.Util;
@@ -23,7 +24,7 @@ public sealed partial class StorageVolumeService
     {
         ArgumentNullException.ThrowIfNull(body);
         _pools.Get(pool);
-        using var decompressor = await InstanceService.DecompressAsync(body, cancellationToken).ConfigureAwait(false);
+        using var decompressor = await BackupArchive.DecompressAsync(body, cancellationToken).ConfigureAwait(false);
         var head = new byte[IndexHeadLimit];
         var length = 0;
         try
@@ -77,7 +78,7 @@ public sealed partial class StorageVolumeService
         var dir = $"{project}_{name}";
         var junk = ".berth-import-" + Guid.NewGuid().ToString("N")[..8];
         revert.Add(() => Directory.Delete(Path.Combine(_paths.PoolPath(pool), junk), recursive: true));
-        await InstanceService.UntarAsync(new PrefixedStream(head.AsMemory(0, length), decompressor.Stream), _paths.PoolPath(pool),
+        await BackupArchive.UntarAsync(new PrefixedStream(head.AsMemory(0, length), decompressor.Stream), _paths.PoolPath(pool),
         [
             // Snapshots before the volume: "backup/volume" is a prefix of "backup/volume-snapshots".
             "--transform", $"s,^backup/volume-snapshots/\\([^/]*\\),custom-snapshots/{dir}/\\1.filling,S",

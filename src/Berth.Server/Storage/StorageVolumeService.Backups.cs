@@ -1,10 +1,8 @@
 using System.Globalization;
-using System.Text;
-using System.Text.Json;
 using Berth.Api;
 using Berth.Api.Json;
+using Berth.Server.Backups;
 using Berth.Server.Database;
-using Berth.Server.Instances;
 using Berth.Server.Util;
 
 namespace Berth.Server.Storage;
@@ -42,7 +40,7 @@ public sealed partial class StorageVolumeService
     {
         ArgumentNullException.ThrowIfNull(request);
         Get(pool, project, "custom", name);
-        if (request.CompressionAlgorithm.Length > 0 && !InstanceService.Compressions.Contains(request.CompressionAlgorithm))
+        if (request.CompressionAlgorithm.Length > 0 && !BackupArchive.Compressions.Contains(request.CompressionAlgorithm))
         {
             throw new ApiException(400, $"Unsupported compression algorithm \"{request.CompressionAlgorithm}\" (none, gzip, xz, zstd, bzip2)");
         }
@@ -75,7 +73,7 @@ public sealed partial class StorageVolumeService
         }
 
         var config = new BackupConfig { Volume = volume, VolumeSnapshots = [.. snapshots], Pool = _pools.Get(pool) with { UsedBy = [] } };
-        await File.WriteAllTextAsync(Path.Combine(root, "index.yaml"), IndexYaml(name, pool, _pools.DriverOf(pool).Name, config), cancellationToken).ConfigureAwait(false);
+        await File.WriteAllTextAsync(Path.Combine(root, "index.yaml"), BackupArchive.IndexYaml(name, pool, _pools.DriverOf(pool).Name, "custom", (config.VolumeSnapshots ?? []).Select(s => s.Name), config), cancellationToken).ConfigureAwait(false);
         var record = new StorageVolumeBackup
         {
             Name = backup,
@@ -134,7 +132,7 @@ public sealed partial class StorageVolumeService
             entries.Add("backup/volume-snapshots");
         }
 
-        await InstanceService.WriteTarballAsync(dir, record.CompressionAlgorithm ?? "gzip", entries, output, cancellationToken).ConfigureAwait(false);
+        await BackupArchive.WriteTarballAsync(dir, record.CompressionAlgorithm ?? "gzip", entries, output, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The backups of a volume being deleted go with it.</summary>
@@ -175,46 +173,6 @@ public sealed partial class StorageVolumeService
         }
     }
 
-    private async Task DeleteBackupFilesAsync(string pool, string project, string name, string backup)
-    {
-        var dir = BackupDir(pool, project, name, backup);
-        var root = Path.Combine(dir, "backup");
-        var driver = _pools.DriverOf(pool);
-        foreach (var snap in Directory.Exists(Path.Combine(root, "volume-snapshots")) ? Directory.GetDirectories(Path.Combine(root, "volume-snapshots")) : [])
-        {
-            await driver.DeleteVolumeAsync(snap, CancellationToken.None).ConfigureAwait(false);
-        }
-
-        if (Directory.Exists(Path.Combine(root, "volume")))
-        {
-            await driver.DeleteVolumeAsync(Path.Combine(root, "volume"), CancellationToken.None).ConfigureAwait(false);
-        }
-
-        if (Directory.Exists(dir))
-        {
-            Directory.Delete(dir, recursive: true);
-        }
-    }
-
-    /// <summary>LXD 5.0's index.yaml for a custom volume; <c>config</c> is JSON, which is also YAML.</summary>
-    private static string IndexYaml(string name, string pool, string driver, BackupConfig config)
-    {
-        var text = new StringBuilder();
-        text.Append("name: ").Append(JsonSerializer.Serialize(name, ApiJsonContext.Wire.String)).Append('\n');
-        text.Append("backend: ").Append(driver).Append('\n');
-        text.Append("pool: ").Append(JsonSerializer.Serialize(pool, ApiJsonContext.Wire.String)).Append('\n');
-        text.Append("optimized: false\noptimized_header: false\ntype: custom\n");
-        var snapshots = config.VolumeSnapshots ?? [];
-        text.Append("snapshots:").Append(snapshots.Count == 0 ? " []\n" : "\n");
-        foreach (var snap in snapshots)
-        {
-            text.Append("- ").Append(JsonSerializer.Serialize(snap.Name, ApiJsonContext.Wire.String)).Append('\n');
-        }
-
-        text.Append("config: ").Append(JsonSerializer.Serialize(config, ApiJsonContext.Wire.BackupConfig)).Append('\n');
-        return text.ToString();
-    }
-
     private static void ValidateBackupName(string backup)
     {
         if (backup.Length == 0 || backup.Contains('/', StringComparison.Ordinal) || backup is "." or "..")
@@ -228,4 +186,8 @@ public sealed partial class StorageVolumeService
     private string BackupDir(string pool, string project, string name, string backup) => Path.Combine(BackupsDir(pool, project, name), backup);
 
     private static string BackupPrefix(string pool, string project, string name) => $"{BackupRecordPrefix}{pool}/{project}/{name}/";
+
+    /// <summary>A kept backup's volumes (<c>backup/volume</c>, <c>backup/volume-snapshots/*</c>) and directory.</summary>
+    private Task DeleteBackupFilesAsync(string pool, string project, string name, string backup) =>
+        BackupArchive.DeleteAsync(_pools.DriverOf(pool), BackupDir(pool, project, name, backup), "volume", "volume-snapshots");
 }
