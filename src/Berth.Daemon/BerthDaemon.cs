@@ -59,7 +59,10 @@ internal sealed class BerthDaemon : IAsyncDisposable
 
             EventHub? hub = null;
             var https = new HttpsListener(context.Certificate);
-            var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = options.Dir, Args = [] });
+            // No reload of appsettings on change: that puts a recursive inotify watcher on the content root, the data
+            // dir, with every container's rootfs below it (1,217 watches with 50 busybox containers; its thread took
+            // 13 % of berthd's CPU in a launch loop, reading the events of each rootfs copy and of the containers' writes).
+            var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = options.Dir, Args = ["--hostBuilder:reloadConfigOnChange=false"] });
             builder.Logging.ClearProviders();
             var minimum = options.Debug ? LogLevel.Debug : options.Verbose ? LogLevel.Information : LogLevel.Warning;
             builder.Logging.SetMinimumLevel(minimum);
