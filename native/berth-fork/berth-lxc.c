@@ -274,10 +274,19 @@ EXPORT int berth_unfreeze(const char *lxcpath, const char *name)
 	return simple_op(lxcpath, name, 1, op_unfreeze, "unfreeze failed");
 }
 
-/* Kills the container (SIGKILL to init via the monitor) and waits until it is stopped. */
+/* Kills the container (SIGKILL to init via the monitor) and waits until it is stopped. liblxc's stop is one
+ * command to the monitor by name and lxcpath, so the cached object serves (no config parse), and no is_running
+ * round trip first: a container that is already stopped counts as stopped. */
 EXPORT int berth_stop(const char *lxcpath, const char *name)
 {
-	return simple_op(lxcpath, name, 1, op_stop, "stop failed");
+	struct lxc_container *c;
+	int ret = open_state_ct(lxcpath, name, &c);
+	if (ret < 0)
+		return ret;
+	if (!op_stop(c))
+		return fail(c, "stop failed", EIO);
+	lxc_container_put(c);
+	return 0;
 }
 
 /* Sends lxc.signal.halt and waits up to timeout seconds; -ETIMEDOUT if still running. */

@@ -24,19 +24,16 @@ public static class NetNamespace
     public static int OpenSocketIn(int pid, int domain, int type, int protocol)
     {
         var home = Home.Value;
-        SafeHandle target;
-        try
-        {
-            target = File.OpenHandle($"/proc/{pid}/ns/net", FileMode.Open, FileAccess.Read);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        // A plain open: File.OpenHandle adds fstat and flock, and `lxc list` opens one of these per container.
+        var target = Interop.KernelFiles.Open($"/proc/{pid}/ns/net", OpenReadOnlyCloexec);
+        if (target < 0)
         {
             return -1;
         }
 
-        using (target)
+        try
         {
-            if (Interop.Libc.Setns((int)target.DangerousGetHandle(), Interop.Libc.CloneNewNet) != 0)
+            if (Interop.Libc.Setns(target, Interop.Libc.CloneNewNet) != 0)
             {
                 return -1;
             }
@@ -49,5 +46,11 @@ public static class NetNamespace
 
             return fd;
         }
+        finally
+        {
+            _ = Interop.KernelFiles.Close(target);
+        }
     }
+
+    private const int OpenReadOnlyCloexec = 0x80000; // O_RDONLY | O_CLOEXEC
 }

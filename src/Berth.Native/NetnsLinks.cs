@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Net;
@@ -134,7 +135,21 @@ public static class NetnsLinks
             }
         }
 
-        var buffer = new byte[64 * 1024];
+        // Pooled: two dumps per container and `lxc list` reads them all; a fresh 64 KiB array each time was
+        // megabytes of zeroing and gen0 garbage per request.
+        var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        try
+        {
+            DumpInto(fd, buffer, handle);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static unsafe void DumpInto(int fd, byte[] buffer, MessageHandler handle)
+    {
         for (var reads = 0; reads < 10_000; reads++)
         {
             nint n;

@@ -31,6 +31,9 @@ public interface IInstanceRuntime
 
     string? CgroupItem(string name, string key);
 
+    /// <summary><see cref="CgroupItem"/> of a running container whose init is <paramref name="pid"/> (a state read).</summary>
+    string? RunningCgroupItem(string name, int pid, string key) => CgroupItem(name, key);
+
     void SetCgroupItem(string name, string key, string value);
 
     /// <summary>Null when liblxc accepts <paramref name="rawLxc"/> as container config, else why not (LXD re-reads raw.lxc with liblxc when it changes).</summary>
@@ -50,26 +53,17 @@ public interface IInstanceRuntime
 /// </summary>
 internal sealed class LxcRuntime(InstancePaths paths) : IInstanceRuntime
 {
-    private readonly ConcurrentDictionary<string, (int Pid, long Start)> _inits = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (int Pid, long Start, CgroupFiles? Cgroups)> _inits = new(StringComparer.Ordinal);
 
-    public Task<int> StartAsync(string name, CancellationToken cancellationToken) => BerthFork.StartAsync(paths.LxcPath, name, cancellationToken);
-
-    public string State(string name)
+    public async Task<int> StartAsync(string name, CancellationToken cancellationToken)
     {
-        if (!File.Exists(paths.ConfigFile(name)))
-        {
-            return "STOPPED";
-        }
-
-        try
-        {
-            return Control(name).GetState();
-        }
-        catch (FileNotFoundException)
-        {
-            return "STOPPED";
-        }
+        _inits.TryRemove(name, out _);
+        var pid = await BerthFork.StartAsync(paths.LxcPath, name, cancellationToken).ConfigureAwait(false);
+        Remember(name, pid);
+        return pid;
     }
+
+    public string State(string name) => StateAndPid(name).State;
 
     public (string State, int Pid) StateAndPid(string name)
     {
@@ -78,29 +72,22 @@ internal sealed class LxcRuntime(InstancePaths paths) : IInstanceRuntime
             return ("STOPPED", 0);
         }
 
+        // A running container's state without its monitor: while the init learnt at start (or from the monitor
+        // once) still runs with the same start time, the container runs, frozen or not as its freezer cgroup says.
+        // A round trip to each monitor is what made a state read slow on a busy host (`lxc list` asks for all).
+        if (_inits.TryGetValue(name, out var known) && ProcessStart.Of(known.Pid) == known.Start &&
+            FreezerState(known.Cgroups) is { } running)
+        {
+            return (running, known.Pid);
+        }
+
         try
         {
-            // The init pid is a second monitor round trip: a pid learnt before that still runs with the same start
-            // time is still this container's init.
-            if (_inits.TryGetValue(name, out var known))
-            {
-                var state = Control(name).GetState();
-                if (state == "STOPPED")
-                {
-                    _inits.TryRemove(name, out _);
-                    return (state, 0);
-                }
-
-                if (ProcessStart.Of(known.Pid) == known.Start)
-                {
-                    return (state, known.Pid);
-                }
-            }
-
+            // Not known, or that init is gone (stopped, or restarted by its monitor with a new init): ask the monitor.
             var (current, pid) = Control(name).GetStateAndPid();
-            if (pid > 0 && ProcessStart.Of(pid) is > 0 and var start)
+            if (current is "RUNNING" or "FROZEN" or "FREEZING" or "THAWED")
             {
-                _inits[name] = (pid, start);
+                Remember(name, pid);
             }
             else
             {
@@ -117,6 +104,11 @@ internal sealed class LxcRuntime(InstancePaths paths) : IInstanceRuntime
 
     public int InitPid(string name)
     {
+        if (_inits.TryGetValue(name, out var known) && ProcessStart.Of(known.Pid) == known.Start)
+        {
+            return known.Pid;
+        }
+
         try
         {
             return Control(name).GetInitPid();
@@ -127,7 +119,11 @@ internal sealed class LxcRuntime(InstancePaths paths) : IInstanceRuntime
         }
     }
 
-    public void Kill(string name) => Control(name).Stop();
+    public void Kill(string name)
+    {
+        _inits.TryRemove(name, out _);
+        Control(name).Stop();
+    }
 
     public Task<bool> ShutdownAsync(string name, TimeSpan timeout, CancellationToken cancellationToken) =>
         Control(name).ShutdownAsync(timeout, cancellationToken);
@@ -146,6 +142,13 @@ internal sealed class LxcRuntime(InstancePaths paths) : IInstanceRuntime
         {
             return null;
         }
+    }
+
+    /// <summary>Read from the cgroup files directly (found once per init), else through liblxc.</summary>
+    public string? RunningCgroupItem(string name, int pid, string key)
+    {
+        var files = _inits.TryGetValue(name, out var known) && known.Pid == pid ? known.Cgroups : CgroupFiles.Of(pid);
+        return files?.Read(key) ?? CgroupItem(name, key);
     }
 
     public void SetCgroupItem(string name, string key, string value) => Control(name).SetCgroupItem(key, value);
@@ -171,4 +174,46 @@ internal sealed class LxcRuntime(InstancePaths paths) : IInstanceRuntime
         BerthFork.UnmountAsync(Control(name).GetInitPid(), target, cancellationToken);
 
     private LxcContainerControl Control(string name) => new(paths.LxcPath, name);
+
+    private void Remember(string name, int pid)
+    {
+        if (pid > 0 && ProcessStart.Of(pid) is > 0 and var start)
+        {
+            // An init's cgroup stays the one liblxc made for it (a systemd guest's moves are below it).
+            _inits[name] = (pid, start, CgroupFiles.Of(pid));
+        }
+        else
+        {
+            _inits.TryRemove(name, out _);
+        }
+    }
+
+    /// <summary>
+    /// liblxc's state of a running container from its freezer: cgroup v1's <c>freezer.state</c> (THAWED, FREEZING,
+    /// FROZEN) or v2's <c>cgroup.freeze</c>; null when neither can be read (then the monitor is asked).
+    /// </summary>
+    private static string? FreezerState(CgroupFiles? files)
+    {
+        if (files is null)
+        {
+            return null;
+        }
+
+        if (files.Read("freezer.state") is { } v1)
+        {
+            return v1 switch
+            {
+                "FROZEN" => "FROZEN",
+                "FREEZING" => "FREEZING",
+                _ => "RUNNING",
+            };
+        }
+
+        return files.Read("cgroup.freeze") switch
+        {
+            "1" => "FROZEN",
+            "0" => "RUNNING",
+            _ => null,
+        };
+    }
 }

@@ -298,8 +298,7 @@ public sealed partial class InstanceService
 
         var v2 = _settings.Value.Cgroups == CgroupVersion.V2;
         state.Pid = pid;
-        var files = CgroupFiles.Of(pid);
-        string? Item(string key) => files?.Read(key) ?? _runtime.CgroupItem(name, key);
+        string? Item(string key) => _runtime.RunningCgroupItem(name, pid, key);
         state.Processes = ParseLong(Item("pids.current"));
         state.Memory.Usage = ParseLong(Item(v2 ? "memory.current" : "memory.usage_in_bytes"));
         state.Memory.UsagePeak = ParseLong(Item(v2 ? "memory.peak" : "memory.max_usage_in_bytes"));
