@@ -24,7 +24,7 @@ public sealed class ImageUnpacker(ImageService images, InstancePaths paths)
             return target;
         }
 
-        var gate = _locks.GetOrAdd(pool + "/" + fingerprint, _ => new SemaphoreSlim(1, 1));
+        var gate = Gate(fingerprint, pool);
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -60,11 +60,78 @@ public sealed class ImageUnpacker(ImageService images, InstancePaths paths)
         }
     }
 
-    public Task RemoveAsync(string fingerprint, string pool, IStorageDriver driver, CancellationToken cancellationToken)
+    public async Task RemoveAsync(string fingerprint, string pool, IStorageDriver driver, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(driver);
-        return driver.DeleteVolumeAsync(paths.ImageVolume(fingerprint, pool), cancellationToken);
+        var gate = Gate(fingerprint, pool);
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var volume = paths.ImageVolume(fingerprint, pool);
+            await driver.DeleteVolumeAsync(volume, cancellationToken).ConfigureAwait(false);
+            var images = Path.GetDirectoryName(volume)!;
+            foreach (var copy in Directory.Exists(images) ? Directory.GetDirectories(images, fingerprint + ".copy*") : [])
+            {
+                await driver.DeleteVolumeAsync(copy, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            gate.Release();
+        }
     }
+
+    /// <summary>
+    /// On a pool without CoW snapshots an instance's volume is a full copy of the image volume: one is made ahead
+    /// (<see cref="PrepareCopy"/>, after each launch) and taken here with a rename. False when none is ready.
+    /// </summary>
+    public bool TryTakeCopy(string fingerprint, string pool, string target)
+    {
+        var copy = paths.ImageVolume(fingerprint, pool) + ".copy";
+        try
+        {
+            Directory.Move(copy, target);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Copies the image volume to its ready copy in the background, unless one is there (best effort).</summary>
+    public void PrepareCopy(string fingerprint, string pool, IStorageDriver driver)
+    {
+        ArgumentNullException.ThrowIfNull(driver);
+        _ = Task.Run(async () =>
+        {
+            var gate = Gate(fingerprint, pool);
+            await gate.WaitAsync().ConfigureAwait(false);
+            var volume = paths.ImageVolume(fingerprint, pool);
+            // Named with a dot, like the unpack's staging dir, so the pool's used_by does not list it as an image.
+            var staging = volume + ".copy-" + Guid.NewGuid().ToString("N");
+            try
+            {
+                if (!Directory.Exists(volume) || Directory.Exists(volume + ".copy"))
+                {
+                    return;
+                }
+
+                await driver.SnapshotVolumeAsync(volume, staging, readOnly: false, CancellationToken.None).ConfigureAwait(false);
+                Directory.Move(staging, volume + ".copy");
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ApiException)
+            {
+                await driver.DeleteVolumeAsync(staging, CancellationToken.None).ConfigureAwait(false);
+            }
+            finally
+            {
+                gate.Release();
+            }
+        });
+    }
+
+    private SemaphoreSlim Gate(string fingerprint, string pool) => _locks.GetOrAdd(pool + "/" + fingerprint, _ => new SemaphoreSlim(1, 1));
 
     private async Task UnpackAsync(string fingerprint, string staging, CancellationToken cancellationToken)
     {

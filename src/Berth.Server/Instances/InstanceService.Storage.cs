@@ -47,7 +47,16 @@ public sealed partial class InstanceService
         if (image is not null)
         {
             var unpacked = await _unpacker.EnsureAsync(image.Fingerprint, pool, driver, cancellationToken).ConfigureAwait(false);
-            await driver.SnapshotVolumeAsync(unpacked, volume, readOnly: false, cancellationToken).ConfigureAwait(false);
+            if (driver.Info.CowSnapshots || !_unpacker.TryTakeCopy(image.Fingerprint, pool, volume))
+            {
+                await driver.SnapshotVolumeAsync(unpacked, volume, readOnly: false, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (!driver.Info.CowSnapshots)
+            {
+                _unpacker.PrepareCopy(image.Fingerprint, pool, driver);
+            }
+
             revert.Add(() => driver.DeleteVolumeAsync(volume, CancellationToken.None).GetAwaiter().GetResult());
             TemplateApplier.Apply(unpacked, _paths.Rootfs(record.Name, pool), "create", record.Name);
         }
@@ -82,7 +91,13 @@ public sealed partial class InstanceService
             Directory.Delete(snapshots, recursive: true);
         }
 
-        await DeleteVolumeAsync(driver, _paths.Volume(name, pool), cancellationToken).ConfigureAwait(false);
+        var volume = _paths.Volume(name, pool);
+        if (driver is { Info.CowSnapshots: false } && Directory.Exists(volume) && VolumeTrash.TryDelete(volume, _paths.PoolPath(pool)))
+        {
+            return;
+        }
+
+        await DeleteVolumeAsync(driver, volume, cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task DeleteVolumeAsync(IStorageDriver? driver, string path, CancellationToken cancellationToken)

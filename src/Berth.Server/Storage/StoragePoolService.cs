@@ -149,6 +149,7 @@ public sealed partial class StoragePoolService
         }
 
         var driver = _drivers[pool.Driver];
+        Berth.Server.Instances.VolumeTrash.Drain(_paths.PoolPath(name));
         var images = Path.Combine(_paths.PoolPath(name), "images");
         if (Directory.Exists(images))
         {
