@@ -86,7 +86,7 @@ public sealed class StorageVolumesTests : IAsyncLifetime
         Assert.False(Directory.Exists(Path.Combine(dir, "default_v2")));
         Assert.Equal("one", await File.ReadAllTextAsync(Path.Combine(dir, "default_v3", "f")));
         var list = (await Lxc("storage", "volume", "list", _pool, "--format", "csv")).Stdout;
-        Assert.Equal("custom,v1,,filesystem,0\ncustom,v3,,filesystem,0\n", list);
+        Assert.Equal("custom,v1,,filesystem,0\ncustom (snapshot),v1/s1,,filesystem,0\ncustom,v3,,filesystem,0\ncustom (snapshot),v3/s1,,filesystem,0\n", list);
 
         var tooSmall = await _berthd.LxcAsync("storage", "volume", "create", _pool, "tiny", "size=1KiB");
         var badName = await _berthd.LxcAsync("query", "-X", "POST", "-d", "{\"name\":\"a/b\",\"type\":\"custom\"}", $"/1.0/storage-pools/{_pool}/volumes");

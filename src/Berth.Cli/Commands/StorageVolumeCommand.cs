@@ -55,7 +55,8 @@ internal sealed class VolumeListCommand : Command
     {
         var (remote, pool) = StorageCommand.Target(context, context.GetValue(_pool));
         var volumes = await context.Client(remote).GetStorageVolumesAsync(pool, cancellationToken).ConfigureAwait(false);
-        var rows = volumes.Select(v => new[] { v.Type, v.Name, v.Description, v.ContentType, v.UsedBy.Count.ToString(CultureInfo.InvariantCulture) }).ToList();
+        // Snapshots come listed as <volume>/<snapshot>; lxc marks their type.
+        var rows = volumes.Select(v => new[] { v.Name.Contains('/', StringComparison.Ordinal) ? v.Type + " (snapshot)" : v.Type, v.Name, v.Description, v.ContentType, v.UsedBy.Count.ToString(CultureInfo.InvariantCulture) }).ToList();
         await context.Out.WriteAsync(TableFormat.Render(FormatOption.Get(context), ["TYPE", "NAME", "DESCRIPTION", "CONTENT-TYPE", "USED BY"], rows,
             _ => Render.Element(volumes, ApiJsonContext.Wire.ListStorageVolume))).ConfigureAwait(false);
     }

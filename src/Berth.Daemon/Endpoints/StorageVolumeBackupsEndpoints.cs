@@ -94,6 +94,8 @@ internal sealed class StorageVolumeBackupsEndpoints(StorageVolumeService volumes
         context.Response.StatusCode = 200;
         context.Response.ContentType = "application/octet-stream";
         context.Response.Headers.ContentDisposition = "attachment; filename=backup.tar.gz";
+        // A known length is what makes lxc show "Exporting the backup: N% (speed)".
+        context.Response.ContentLength = volumes.BackupLength(pool, project, name, backup);
         try
         {
             await volumes.ExportBackupAsync(pool, project, name, backup, context.Response.Body, context.RequestAborted).ConfigureAwait(false);

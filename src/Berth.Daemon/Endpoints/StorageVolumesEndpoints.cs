@@ -33,9 +33,9 @@ internal sealed class StorageVolumesEndpoints(StorageVolumeService volumes, Oper
         var pool = Pool(context);
         var project = context.Request.Project();
         var type = context.Request.RouteValues.TryGetValue("type", out var t) ? (string?)t : null;
-        var list = volumes.List(pool, project, type);
+        var list = volumes.ListWithSnapshots(pool, project, type);
         return context.Request.Recursion() == 0
-            ? ApiResults.SyncAsync(context, [.. list.Select(v => StorageVolumeService.Url(pool, v.Type, v.Name, project))], ApiJsonContext.Wire.ListString)
+            ? ApiResults.SyncAsync(context, [.. list.Select(v => StorageVolumeService.ListedUrl(pool, v, project))], ApiJsonContext.Wire.ListString)
             : ApiResults.SyncAsync(context, [.. list], ApiJsonContext.Wire.ListStorageVolume);
     }
 

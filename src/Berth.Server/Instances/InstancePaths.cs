@@ -43,6 +43,9 @@ public sealed class InstancePaths(string dataDir)
 
     public string SnapshotVolume(string name, string snapshot, string pool) => Path.Combine(SnapshotsDir(name, pool), snapshot);
 
+    /// <summary>Host-side binds of an instance's host-path disks: <c>devices/&lt;name&gt;</c>, as LXD.</summary>
+    public string DevicesDir(string name) => Path.Combine(dataDir, "devices", name);
+
     /// <summary>A managed network's files (dnsmasq pid, leases, static hosts, nft script): <c>networks/&lt;name&gt;</c>, as LXD.</summary>
     public string NetworkDir(string name) => Path.Combine(dataDir, "networks", name);
 }

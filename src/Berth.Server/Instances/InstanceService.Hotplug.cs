@@ -30,6 +30,11 @@ public sealed partial class InstanceService
                 {
                     await Hotplug(() => _runtime.UnmountAsync(after.Name, target, cancellationToken), name).ConfigureAwait(false);
                 }
+
+                if (IsHostPathDisk(before, name, device))
+                {
+                    ReleaseHostDisk(after.Name, name, device);
+                }
             }
         }
 
@@ -44,7 +49,17 @@ public sealed partial class InstanceService
 
                 var options = ContainerDeviceRenderer.DiskOptions(device, idmapped: !privileged)
                     .Where(o => o is not "optional").Select(o => o == "idmap=container" ? "idmap" : o).Where(o => o is "bind" or "rbind" or "ro" or "idmap" || o.StartsWith("create=", StringComparison.Ordinal));
-                await Hotplug(() => _runtime.MountAsync(after.Name, device["source"], device["path"], string.Join(',', options), cancellationToken), name).ConfigureAwait(false);
+                var hostPath = IsHostPathDisk(after, name, device);
+                var source = hostPath ? BindHostDisk(after.Name, name, device) : device["source"];
+                try
+                {
+                    await Hotplug(() => _runtime.MountAsync(after.Name, source, device["path"], string.Join(',', options), cancellationToken), name).ConfigureAwait(false);
+                }
+                catch (ApiException) when (hostPath)
+                {
+                    ReleaseHostDisk(after.Name, name, device);
+                    throw;
+                }
             }
             else if (IsNodeDevice(device))
             {

@@ -95,7 +95,7 @@ public sealed partial class InstanceService
         var instance = Get(project, name);
         WriteLxcConfig(instance);
         EnsureTraversable(instance);
-        await _runtime.StartAsync(name, cancellationToken).ConfigureAwait(false);
+        await StartRuntimeAsync(name, cancellationToken).ConfigureAwait(false);
         try
         {
             await ShapeNicsAsync(project, name, cancellationToken).ConfigureAwait(false);
@@ -133,6 +133,7 @@ public sealed partial class InstanceService
         }
 
         StopProxies(name);
+        ReleaseHostDisks(name);
         await RecordAsync(project, name, i => i with { Config = With(i.Config, "volatile.last_state.power", lastPower) }, cancellationToken).ConfigureAwait(false);
         _events.PublishLifecycle(clean ? "instance-shutdown" : "instance-stopped", Url(name), requestor: requestor, project: project);
         if (instance.Ephemeral)
@@ -155,7 +156,7 @@ public sealed partial class InstanceService
 
         await PrepareNicsAsync(project, name, cancellationToken).ConfigureAwait(false);
         WriteLxcConfig(Get(project, name));
-        await _runtime.StartAsync(name, cancellationToken).ConfigureAwait(false);
+        await StartRuntimeAsync(name, cancellationToken).ConfigureAwait(false);
         await ShapeNicsAsync(project, name, cancellationToken).ConfigureAwait(false);
         await StartProxiesAsync(project, name, cancellationToken).ConfigureAwait(false);
         _events.PublishLifecycle("instance-restarted", Url(name), requestor: requestor, project: project);
@@ -207,6 +208,7 @@ public sealed partial class InstanceService
             return true;
         }, cancellationToken).ConfigureAwait(false);
         StopProxies(name);
+        ReleaseHostDisks(name);
         await DeleteVolumesAsync(pool, name, cancellationToken).ConfigureAwait(false);
         await DeleteBackupsAsync(project, name, pool).ConfigureAwait(false);
         SyncSnapshotsLink(project, name, pool);
@@ -223,6 +225,7 @@ public sealed partial class InstanceService
     {
         InstanceNames.Validate(newName);
         EnsureDeletable(project, name);
+        ReleaseHostDisks(name);
         var pool = PoolOf(project, name);
         if (Directory.Exists(_paths.Volume(newName, pool)))
         {
@@ -317,13 +320,27 @@ public sealed partial class InstanceService
         var rootfs = RootfsOf(instance);
         var context = new LxcRenderContext(instance.Name, rootfs, _paths.LogFile(instance.Name), _paths.ConsoleLog(instance.Name),
             settings.Cgroups, settings.Idmap, _lxcfs.EnsureRunning(), settings.HostMemoryBytes, settings.HostCpus)
-        { Cpus = ResolveCpus(instance), Devices = MountableDevices(instance), UnixNodes = PrepareDevices(instance), DeviceNodeDir = DeviceNodeDir(instance.Name), Nics = LxcNics(instance) };
+        { Cpus = ResolveCpus(instance), UnixNodes = PrepareDevices(instance), DeviceNodeDir = DeviceNodeDir(instance.Name), Nics = LxcNics(instance), Devices = PrepareHostDisks(instance, MountableDevices(instance)) };
         var text = LxcConfigRenderer.Render(instance.ExpandedConfig, context) + "lxc.signal.halt = " + HaltSignal(rootfs) + "\n";
         EnsureRootfsLink(instance.Name, rootfs);
 
         var temp = _paths.ConfigFile(instance.Name) + ".tmp";
         File.WriteAllText(temp, text);
         File.Move(temp, _paths.ConfigFile(instance.Name), overwrite: true);
+    }
+
+    /// <summary>Starts the container whose config is written; on failure its host-side disk binds go too.</summary>
+    private async Task StartRuntimeAsync(string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _runtime.StartAsync(name, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            ReleaseHostDisks(name);
+            throw;
+        }
     }
 
     /// <summary>

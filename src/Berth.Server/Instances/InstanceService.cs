@@ -127,6 +127,8 @@ public sealed partial class InstanceService : IProfileUsers
                 Description = put.Description ?? "",
                 Ephemeral = put.Ephemeral,
             };
+            CheckProfilesForUpdate(tx, project, updated.Profiles);
+            LxdValidation.InstanceUpdate(updated.Config, updated.Devices);
             Validate(tx, project, updated);
             CheckRawLxcChange(tx, current, updated);
             CheckDevicesOnHost(updated.Devices, current.Devices);
@@ -201,6 +203,20 @@ public sealed partial class InstanceService : IProfileUsers
             Status = StatusCode.Name(status),
             StatusCode = status,
         };
+    }
+
+    /// <summary>LXD 5.0.2's answers to a PUT/PATCH naming a profile twice or one that does not exist.</summary>
+    private static void CheckProfilesForUpdate(IStateReader reader, string project, List<string> profiles)
+    {
+        if (profiles.Distinct(StringComparer.Ordinal).Count() != profiles.Count)
+        {
+            throw new ApiException(400, "Duplicate profile found in request");
+        }
+
+        if (profiles.Any(p => reader.Get($"projects/{project}/profiles/{p}") is null))
+        {
+            throw new ApiException(404, "Profile not found");
+        }
     }
 
     private static void Validate(IStateReader reader, string project, InstancePut instance)

@@ -69,7 +69,7 @@ public sealed class ProfileService
         ArgumentNullException.ThrowIfNull(request);
         ValidateName(request.Name);
         var profile = Normalise(request);
-        Validate(profile);
+        Validate(profile, 400);
         await _store.TransactionAsync(tx =>
         {
             if (tx.Get(Key(project, request.Name)) is not null)
@@ -200,7 +200,7 @@ public sealed class ProfileService
             var current = tx.GetJson(Key(project, name), ApiJsonContext.Wire.ProfilePut) ?? throw new ApiException(404, "Profile not found");
             ETag.Check(ifMatch, ETagOf(current));
             var next = change(current);
-            Validate(next);
+            Validate(next, 500);
             tx.PutJson(Key(project, name), next, ApiJsonContext.Wire.ProfilePut);
             previous = current;
             return true;
@@ -230,11 +230,8 @@ public sealed class ProfileService
         Devices = request.Devices is null ? [] : new Dictionary<string, Dictionary<string, string>>(request.Devices, StringComparer.Ordinal),
     };
 
-    private static void Validate(ProfilePut profile)
-    {
-        InstanceConfigSchema.Validate(profile.Config, isProfile: true);
-        DeviceSchema.Validate(profile.Devices, isProfile: true);
-    }
+    // LXD 5.0.2 answers a bad profile update with 500.
+    private static void Validate(ProfilePut profile, int status) => LxdValidation.Profile(profile.Config, profile.Devices, status);
 
     private static Dictionary<string, JsonElement> Context(string key, string value) =>
         new() { [key] = JsonSerializer.SerializeToElement(value, ApiJsonContext.Wire.String) };

@@ -9,8 +9,8 @@ namespace Berth.Server.Storage;
 
 /// <summary>
 /// Custom volume backups in LXD 5.0's tarball layout (<c>backup/index.yaml</c> of type <c>custom</c>,
-/// <c>backup/volume</c>, <c>backup/volume-snapshots/&lt;name&gt;</c>). As for instances, a backup is kept on the
-/// volume's pool as read-only copies (CoW snapshots on btrfs) and the tarball is only made while it is exported.
+/// <c>backup/volume</c>, <c>backup/volume-snapshots/&lt;name&gt;</c>). The backup operation copies the volume (CoW
+/// snapshots on btrfs) and keeps the finished tarball on the pool (see <c>StorageVolumeService.BackupTarball.cs</c>).
 /// </summary>
 public sealed partial class StorageVolumeService
 {
@@ -74,6 +74,7 @@ public sealed partial class StorageVolumeService
 
         var config = new BackupConfig { Volume = volume, VolumeSnapshots = [.. snapshots], Pool = _pools.Get(pool) with { UsedBy = [] } };
         await File.WriteAllTextAsync(Path.Combine(root, "index.yaml"), BackupArchive.IndexYaml(name, pool, _pools.DriverOf(pool).Name, "custom", (config.VolumeSnapshots ?? []).Select(s => s.Name), config), cancellationToken).ConfigureAwait(false);
+        await KeepTarballAsync(pool, project, name, backup, request.CompressionAlgorithm.Length > 0 ? request.CompressionAlgorithm : "gzip", cancellationToken).ConfigureAwait(false);
         var record = new StorageVolumeBackup
         {
             Name = backup,
@@ -125,14 +126,25 @@ public sealed partial class StorageVolumeService
     {
         ArgumentNullException.ThrowIfNull(output);
         var record = GetBackup(pool, project, name, backup);
-        var dir = BackupDir(pool, project, name, backup);
+        if (File.Exists(TarballPath(pool, project, name, backup)))
+        {
+            await using var file = File.OpenRead(TarballPath(pool, project, name, backup));
+            await file.CopyToAsync(output, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        await WriteTarballAsync(BackupDir(pool, project, name, backup), record.CompressionAlgorithm ?? "gzip", output, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task WriteTarballAsync(string dir, string compression, Stream output, CancellationToken cancellationToken)
+    {
         List<string> entries = ["backup/index.yaml", "backup/volume"];
         if (Directory.Exists(Path.Combine(dir, "backup", "volume-snapshots")))
         {
             entries.Add("backup/volume-snapshots");
         }
 
-        await BackupArchive.WriteTarballAsync(dir, record.CompressionAlgorithm ?? "gzip", entries, output, cancellationToken).ConfigureAwait(false);
+        await BackupArchive.WriteTarballAsync(dir, compression, entries, output, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The backups of a volume being deleted go with it.</summary>
