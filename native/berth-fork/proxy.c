@@ -43,7 +43,11 @@
 
 /* As Go's splice (LXD's forkproxy): 1 MB pipes, so a bulk transfer moves in few, large splices. */
 #define PIPE_SIZE (1 << 20)
+/* A first read of this much by recv(); less means a message, not a bulk transfer. */
+#define SMALL_READ (64 * 1024)
 #define MAX_UDP_PEERS 256
+/* How long the loop polls for the next event after handling some, before it sleeps. */
+#define SPIN_NS (50 * 1000)
 #define MAX_PORTS 1024
 #define CONNECT_TIMEOUT_SECONDS 5
 
@@ -60,6 +64,9 @@ struct flow {
 	int pipe[2];
 	size_t pending, capacity;
 	int eof, readable, writable;
+	int shut; /* the half-close was passed on */
+	int hup; /* the peer's half-close (or an error) was seen: read on until recv() says so */
+	int bulk; /* the last recv() filled the buffer: splice until the socket is drained */
 };
 
 struct conn {
@@ -244,50 +251,103 @@ static void close_conn(struct conn *c)
 /*
  * Moves what it can in both directions. Stream sockets are watched
  * edge-triggered for both directions once, so there is no epoll_ctl per chunk:
- * readiness is remembered in the flow and cleared only when a splice says
- * EAGAIN. Closes the connection when both ends are done.
+ * readiness is remembered in the flow and cleared when a call says EAGAIN, or
+ * when a recv() returns less than it asked for (the queue was empty then; new
+ * data brings a new edge; an EOF queued before the event is in it as RDHUP).
+ *
+ * While the pipe is empty, a chunk is first read with recv() into a buffer and
+ * sent on with send(): for request/response traffic that is two cheap calls
+ * per message instead of three splices (in, out, and the EAGAIN one). A full
+ * buffer means a bulk transfer: what follows moves by splice() through the
+ * pipe, which is refilled while it drains, so neither socket waits for the
+ * other. What send() could not take goes into the pipe and leaves from there.
  */
+static char small_buf[SMALL_READ];
+
+static int pump_flow(struct flow *f)
+{
+	int reading = 1; /* cleared for this round when a splice in finds the pipe's slots full */
+	for (;;) {
+		int moved = 0;
+		if (f->pending == 0 && f->readable && !f->eof && !f->bulk) {
+			ssize_t n = recv(f->from, small_buf, sizeof(small_buf), MSG_DONTWAIT);
+			if (n < 0 && errno == EAGAIN) {
+				f->readable = 0;
+			} else if (n <= 0) {
+				if (n < 0)
+					return -1;
+				f->eof = 1;
+			} else {
+				ssize_t sent = f->writable ? send(f->to, small_buf, n, MSG_DONTWAIT | MSG_NOSIGNAL) : 0;
+				if (sent < 0 && errno != EAGAIN)
+					return -1;
+				if (sent < 0)
+					sent = 0;
+				if (sent < n) {
+					/* The pipe is empty and holds at least a buffer's worth. */
+					f->writable = 0;
+					if (write(f->pipe[1], small_buf + sent, n - sent) != n - sent)
+						return -1;
+					f->pending = n - sent;
+				}
+				/* A short read drained the queue; an EOF already queued came in the same event (hup). */
+				if (n < (ssize_t)sizeof(small_buf) && !f->hup)
+					f->readable = 0;
+				else
+					f->bulk = 1;
+				continue;
+			}
+		}
+		if (f->bulk && reading && f->readable && !f->eof && f->pending < f->capacity) {
+			ssize_t n = splice(f->from, NULL, f->pipe[1], NULL, f->capacity - f->pending, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+			if (n > 0) {
+				f->pending += n;
+				moved = 1;
+			} else if (n < 0 && errno == EAGAIN && f->pending > 0) {
+				/* Either the socket is drained or the pipe has no free slot: retried once the pipe drains. */
+				reading = 0;
+			} else if (n < 0 && errno == EAGAIN) {
+				/* An empty pipe has room: the socket is drained, the bulk transfer paused. */
+				f->readable = 0;
+				f->bulk = 0;
+			} else {
+				if (n < 0)
+					return -1;
+				f->eof = 1;
+			}
+		}
+		if (f->pending > 0 && f->writable) {
+			ssize_t n = splice(f->pipe[0], NULL, f->to, NULL, f->pending, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+			if (n > 0) {
+				f->pending -= n;
+				reading = 1;
+				moved = 1;
+			} else if (n < 0 && errno == EAGAIN) {
+				f->writable = 0;
+			} else {
+				return -1;
+			}
+		}
+		if (!moved)
+			break;
+	}
+	/* EOF passes the half-close on once everything before it has left. */
+	if (f->eof && f->pending == 0 && !f->shut) {
+		f->shut = 1;
+		shutdown(f->to, SHUT_WR);
+	}
+	return 0;
+}
+
 static void pump(struct conn *c)
 {
 	for (int i = 0; i < 2; i++) {
-		struct flow *f = &c->flows[i];
-		for (;;) {
-			if (f->pending > 0) {
-				if (!f->writable)
-					break;
-				ssize_t n = splice(f->pipe[0], NULL, f->to, NULL, f->pending, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-				if (n > 0) {
-					f->pending -= n;
-					continue;
-				}
-				if (n < 0 && errno == EAGAIN) {
-					f->writable = 0;
-					break;
-				}
-				close_conn(c);
-				return;
-			}
-			if (f->eof || !f->readable)
-				break;
-			ssize_t n = splice(f->from, NULL, f->pipe[1], NULL, f->capacity, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-			if (n > 0) {
-				f->pending += n;
-				continue;
-			}
-			if (n < 0 && errno == EAGAIN) {
-				f->readable = 0;
-				break;
-			}
-			/* EOF (or a reset): pass the half-close on. */
-			f->eof = 1;
-			shutdown(f->to, SHUT_WR);
-			if (n < 0) {
-				close_conn(c);
-				return;
-			}
+		if (pump_flow(&c->flows[i]) < 0) {
+			close_conn(c);
+			return;
 		}
 	}
-	if (c->flows[0].eof && c->flows[1].eof && !c->flows[0].pending && !c->flows[1].pending)
+	if (c->flows[0].shut && c->flows[1].shut)
 		close_conn(c);
 }
 
@@ -296,6 +356,8 @@ static void on_stream_event(struct conn *c, int side, uint32_t events)
 {
 	if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
 		c->flows[side].readable = 1;
+	if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+		c->flows[side].hup = 1;
 	if (events & (EPOLLOUT | EPOLLHUP | EPOLLERR))
 		c->flows[1 - side].writable = 1;
 	pump(c);
@@ -535,8 +597,22 @@ int cmd_forkproxy(int argc, char **argv)
 	}
 
 	struct epoll_event events[64];
+	int busy = 0;
 	for (;;) {
-		int n = epoll_wait(epfd, events, 64, -1);
+		/* Right after forwarding, the answer (or the next chunk) usually follows within tens of microseconds:
+		 * polling for it that long is cheaper than sleeping and being woken, which on a VM costs as much. */
+		int n = 0;
+		if (busy) {
+			struct timespec t0, t;
+			clock_gettime(CLOCK_MONOTONIC, &t0);
+			do {
+				n = epoll_wait(epfd, events, 64, 0);
+				clock_gettime(CLOCK_MONOTONIC, &t);
+			} while (n == 0 && (t.tv_sec - t0.tv_sec) * 1000000000L + (t.tv_nsec - t0.tv_nsec) < SPIN_NS);
+		}
+		if (n == 0)
+			n = epoll_wait(epfd, events, 64, -1);
+		busy = n > 0;
 		if (n < 0 && errno != EINTR)
 			break;
 		for (int i = 0; i < n; i++) {

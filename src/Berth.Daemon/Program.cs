@@ -8,6 +8,8 @@ internal static class Program
 {
     private static Task<int> Main(string[] args)
     {
+        // Before anything is started: helpers must not inherit (and outlive berthd holding) its caller's descriptors.
+        Native.InheritedFds.MarkCloseOnExec();
         var root = new RootCommand("berthd - the Berth system container daemon (speaks LXD's REST API)");
         DaemonCommand.Configure(root);
 

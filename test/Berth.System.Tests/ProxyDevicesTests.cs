@@ -83,6 +83,63 @@ public sealed class ProxyDevicesTests : IAsyncLifetime
         Assert.Equal("port-81\n", await GetAsync(b + 1));
     }
 
+    [Fact]
+    public async Task Lxc_ProfileProxy_AddedChangedRemoved_ReachesRunningContainer()
+    {
+        var profile = "px" + Guid.NewGuid().ToString("N")[..6];
+        Assert.Equal(0, (await _berthd.LxcAsync("profile", "create", profile)).ExitCode);
+        Assert.Equal(0, (await _berthd.LxcAsync("launch", "busybox", "p4", "-p", "default", "-p", profile)).ExitCode);
+        Assert.Equal(0, (await _berthd.LxcAsync("launch", "busybox", "p5")).ExitCode);
+        var httpd = await _berthd.LxcAsync("exec", "p4", "--", "sh", "-c",
+            "for p in 80 81; do mkdir -p /tmp/w$p && echo port-$p > /tmp/w$p/index.html && httpd -p 127.0.0.1:$p -h /tmp/w$p; done");
+        Assert.True(httpd.ExitCode == 0, httpd.ToString());
+        var port = TestNetwork.FreePort();
+        var other = TestNetwork.FreePort();
+
+        var add = await _berthd.LxcAsync("profile", "device", "add", profile, "web", "proxy", $"listen=tcp:127.0.0.1:{port}", "connect=tcp:127.0.0.1:80");
+        Assert.True(add.ExitCode == 0, add + _berthd.Log());
+        Assert.Equal("port-80\n", await GetAsync(port));
+        Assert.Single(Directory.GetFiles(Path.Combine(_berthd.Dir, "containers", "p4"), "proxy.*.pid"));
+        // An instance not using the profile gets nothing.
+        Assert.Empty(Directory.GetFiles(Path.Combine(_berthd.Dir, "containers", "p5"), "proxy.*.pid"));
+
+        // A second device in the profile leaves the first one's open connection alone.
+        using var held = new TcpClient();
+        await held.ConnectAsync(IPAddress.Loopback, port);
+        var second = await _berthd.LxcAsync("profile", "device", "add", profile, "api", "proxy", $"listen=tcp:127.0.0.1:{other}", "connect=tcp:127.0.0.1:81");
+        Assert.True(second.ExitCode == 0, second + _berthd.Log());
+        Assert.Equal("port-81\n", await GetAsync(other));
+        Assert.Equal("port-80\n", await GetOnAsync(held));
+
+        var change = await _berthd.LxcAsync("profile", "device", "set", profile, "web", "connect=tcp:127.0.0.1:81");
+        Assert.True(change.ExitCode == 0, change + _berthd.Log());
+        Assert.Equal("port-81\n", await GetAsync(port));
+
+        Assert.Equal(0, (await _berthd.LxcAsync("profile", "device", "remove", profile, "web")).ExitCode);
+        await Assert.ThrowsAnyAsync<Exception>(() => GetAsync(port));
+        Assert.Equal("port-81\n", await GetAsync(other));
+
+        // A stopped user starts with the profile's proxy.
+        Assert.Equal(0, (await _berthd.LxcAsync("stop", "p4", "--force")).ExitCode);
+        await Assert.ThrowsAnyAsync<Exception>(() => GetAsync(other));
+        Assert.Equal(0, (await _berthd.LxcAsync("profile", "device", "remove", profile, "api")).ExitCode);
+        Assert.Equal(0, (await _berthd.LxcAsync("profile", "device", "add", profile, "web", "proxy", $"listen=tcp:127.0.0.1:{port}", "connect=tcp:127.0.0.1:80")).ExitCode);
+        Assert.Equal(0, (await _berthd.LxcAsync("start", "p4")).ExitCode);
+        Assert.Equal(0, (await _berthd.LxcAsync("exec", "p4", "--", "sh", "-c", "mkdir -p /tmp/w && echo again > /tmp/w/index.html && httpd -p 127.0.0.1:80 -h /tmp/w")).ExitCode);
+        Assert.Equal("again\n", await GetAsync(port));
+    }
+
+    /// <summary>A GET on an already open connection (HTTP/1.0, so the server closes it after the answer).</summary>
+    private static async Task<string> GetOnAsync(TcpClient client)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var stream = client.GetStream();
+        await stream.WriteAsync("GET /index.html HTTP/1.0\r\nHost: x\r\n\r\n"u8.ToArray(), cts.Token);
+        using var reader = new StreamReader(stream);
+        var response = await reader.ReadToEndAsync(cts.Token);
+        return response[(response.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4)..];
+    }
+
     /// <summary>The first of <paramref name="count"/> consecutive free loopback ports (bounded tries).</summary>
     private static int FreePorts(int count)
     {

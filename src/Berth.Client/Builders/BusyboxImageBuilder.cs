@@ -84,29 +84,41 @@ public static partial class BusyboxImageBuilder
             ::shutdown:/bin/umount -a -r
 
             """);
+        // DHCP starts first and in the background: the lease is what a network user waits for, and the rest of the
+        // script (or a slow fork on a loaded host) need not come before it. The hook runs `ip` only when there is
+        // something to change: no flush before the first lease, no `link up` when liblxc already brought eth0 up.
         tar.Text("rootfs/etc/init.d/rcS", """
             #!/bin/sh
-            # Busybox init's start script: loopback, then DHCP on eth0 in the background.
+            # Busybox init's start script: DHCP on eth0 in the background first, then tmpfs, hostname and loopback.
             mount -t tmpfs tmpfs /run 2>/dev/null
+            # udhcpc is this script's child until its first lease: no hangup when the script ends first.
+            trap '' HUP
+            if [ -e /sys/class/net/eth0 ]; then
+                udhcpc -b -i eth0 -s /usr/share/udhcpc/default.script -p /run/udhcpc.eth0.pid >/dev/null 2>&1 &
+            fi
             mount -t tmpfs tmpfs /tmp 2>/dev/null
             hostname -F /etc/hostname
             ip link set lo up
-            if [ -e /sys/class/net/eth0 ]; then
-                udhcpc -b -i eth0 -s /usr/share/udhcpc/default.script -p /run/udhcpc.eth0.pid >/dev/null 2>&1
-            fi
 
             """, (UnixFileMode)0b111_101_101);
         tar.Text("rootfs/usr/share/udhcpc/default.script", """
             #!/bin/sh
             # udhcpc hook: apply the lease to the interface, the default route and resolv.conf.
+            bound=/run/udhcpc.$interface.bound
             case "$1" in
                 deconfig)
-                    ip -4 addr flush dev "$interface"
-                    ip link set "$interface" up
+                    [ -e "$bound" ] && { ip -4 addr flush dev "$interface"; rm -f "$bound"; }
+                    read -r flags < "/sys/class/net/$interface/flags"
+                    [ $((flags & 1)) = 1 ] || ip link set "$interface" up
                     ;;
                 bound|renew)
-                    ip -4 addr flush dev "$interface"
-                    ip -4 addr add "$ip/${mask:-24}" dev "$interface"
+                    current=
+                    [ -e "$bound" ] && read -r current < "$bound"
+                    if [ "$current" != "$ip/${mask:-24}" ]; then
+                        [ -e "$bound" ] && ip -4 addr flush dev "$interface"
+                        ip -4 addr add "$ip/${mask:-24}" dev "$interface"
+                        echo "$ip/${mask:-24}" > "$bound"
+                    fi
                     if [ -n "$router" ]; then
                         ip -4 route replace default via "${router%% *}" dev "$interface"
                     fi

@@ -5,8 +5,9 @@ using Berth.Server.Database;
 namespace Berth.Server.Instances;
 
 /// <summary>
-/// A profile's NIC changes reach the instances using it, as LXD's do: every user gets the volatile MAC and name of a
-/// new nic at once, and running users have the nic hot-plugged (added, removed or replaced) as for their own devices.
+/// A profile's NIC and proxy changes reach the instances using it, as LXD's do: every user gets the volatile MAC and
+/// name of a new nic at once, and running users have nics and proxies hot-plugged (added, removed or replaced) as for
+/// their own devices.
 /// </summary>
 public sealed partial class InstanceService
 {
@@ -19,20 +20,20 @@ public sealed partial class InstanceService
         foreach (var stored in users)
         {
             var before = ExpandWithProfile(_store.Snapshot(), stored, profile, previous);
-            if (Same(NicDeviceMap(before), NicDeviceMap(Get(project, stored.Name))))
+            var nicsChanged = !Same(NicDeviceMap(before), NicDeviceMap(Get(project, stored.Name)));
+            if (nicsChanged)
             {
-                continue;
+                await _store.TransactionAsync(tx =>
+                {
+                    if (tx.GetJson(Key(project, stored.Name), ApiJsonContext.Wire.Instance) is { } current)
+                    {
+                        tx.PutJson(Key(project, stored.Name), WithNicMacs(tx, current), ApiJsonContext.Wire.Instance);
+                    }
+
+                    return true;
+                }, cancellationToken).ConfigureAwait(false);
             }
 
-            await _store.TransactionAsync(tx =>
-            {
-                if (tx.GetJson(Key(project, stored.Name), ApiJsonContext.Wire.Instance) is { } current)
-                {
-                    tx.PutJson(Key(project, stored.Name), WithNicMacs(tx, current), ApiJsonContext.Wire.Instance);
-                }
-
-                return true;
-            }, cancellationToken).ConfigureAwait(false);
             var after = Get(project, stored.Name);
             if (after.StatusCode == StatusCode.Stopped)
             {
@@ -41,7 +42,13 @@ public sealed partial class InstanceService
 
             try
             {
-                await HotplugNicsAsync(before, after, cancellationToken).ConfigureAwait(false);
+                if (nicsChanged)
+                {
+                    await HotplugNicsAsync(before, after, cancellationToken).ConfigureAwait(false);
+                }
+
+                // Proxy devices too, as LXD's profile update does for every device of its users.
+                await SyncProxiesAsync(before, after, cancellationToken).ConfigureAwait(false);
             }
             catch (ApiException e)
             {
@@ -51,7 +58,7 @@ public sealed partial class InstanceService
 
         if (failures.Count > 0)
         {
-            throw new ApiException(400, "The profile was saved, but hot-plugging its NICs into running instances failed: " + string.Join("; ", failures));
+            throw new ApiException(400, "The profile was saved, but hot-plugging its devices into running instances failed: " + string.Join("; ", failures));
         }
     }
 

@@ -85,14 +85,25 @@ public sealed partial class InstanceService
     {
         foreach (var file in Directory.GetFiles(dir, "proxy.*.nat"))
         {
-            var table = File.ReadAllText(file).Trim();
-            if (table.StartsWith("berth-px-", StringComparison.Ordinal))
-            {
-                StorageTools.TryRunAsync("nft", ["delete", "table", "ip", table], CancellationToken.None).GetAwaiter().GetResult();
-            }
-
-            File.Delete(file);
+            StopNatProxy(file);
         }
+    }
+
+    /// <summary>Deletes the NAT table one <c>proxy.&lt;dev&gt;.nat</c> file names, and the file.</summary>
+    private static void StopNatProxy(string file)
+    {
+        if (!File.Exists(file))
+        {
+            return;
+        }
+
+        var table = File.ReadAllText(file).Trim();
+        if (table.StartsWith("berth-px-", StringComparison.Ordinal))
+        {
+            StorageTools.TryRunAsync("nft", ["delete", "table", "ip", table], CancellationToken.None).GetAwaiter().GetResult();
+        }
+
+        File.Delete(file);
     }
 
     /// <summary><c>tcp:10.0.0.1:80,8000-8002</c> → (tcp, 10.0.0.1, [80, 8000, 8001, 8002]); IPv4 only.</summary>
