@@ -21,12 +21,14 @@ public static class DebianImageBuilder
         "sys-kernel-debug.mount", "sys-kernel-config.mount", "sys-fs-fuse-connections.mount", "dev-hugepages.mount",
         "systemd-modules-load.service", "modprobe@.service", "systemd-pstore.service", "systemd-hwdb-update.service",
         "systemd-journald-audit.socket", "systemd-network-generator.service", "e2scrub_reap.service",
+        "systemd-remount-fs.service", "systemd-tmpfiles-setup-dev.service",
     ];
 
     private static readonly string[] ContainerMaskedGenerators =
     [
         "systemd-cryptsetup-generator", "systemd-integritysetup-generator", "systemd-veritysetup-generator",
         "systemd-hibernate-resume-generator", "systemd-gpt-auto-generator", "systemd-system-update-generator",
+        "systemd-debug-generator", "systemd-run-generator",
     ];
 
     /// <summary>Writes the image to <paramref name="output"/> (a work directory beside it is removed afterwards) and returns its description.</summary>
@@ -112,8 +114,9 @@ public static class DebianImageBuilder
         // debugfs cannot be mounted in a user namespace: masked, or the system stays "degraded". The rest are
         // masked for the same reason distrobuilder's container generator masks its list: they load kernel modules
         // (no kmod in the image; a container cannot anyway), mount kernel filesystems a user namespace cannot, or
-        // read the kernel command line, hardware and block devices a container does not have. Each still costs a
-        // process and a place in the boot's critical chain.
+        // read the kernel command line, hardware and block devices a container does not have. liblxc mounts the
+        // root (the fstab is empty: nothing to remount) and fills /dev (no static nodes to make). Each still costs
+        // a process and a place in the boot's critical chain.
         foreach (var unit in ContainerMaskedUnits)
         {
             var mask = At("/etc/systemd/system/" + unit);
@@ -121,7 +124,8 @@ public static class DebianImageBuilder
             File.CreateSymbolicLink(mask, "/dev/null");
         }
 
-        // Generators for disks, encryption, hibernation and offline updates find nothing in a container.
+        // Generators for disks, encryption, hibernation and offline updates find nothing in a container, nor do
+        // those that read the kernel command line (debug, run).
         Directory.CreateDirectory(At("/etc/systemd/system-generators"));
         foreach (var generator in ContainerMaskedGenerators)
         {
@@ -138,6 +142,19 @@ public static class DebianImageBuilder
                 File.Delete(file);
             }
         }
+
+        // systemd-sysusers runs at every boot while /etc/.updated is older than /usr (ConditionNeedsUpdate), and
+        // Debian ships no systemd-update-done to write it: the users are made here once, and the stamps written
+        // last (newer than /usr) say so, as an upgrade that changes /usr will again.
+        await BuildProcess.RunAsync("chroot", [rootfs, "systemd-sysusers"], progress, cancellationToken).ConfigureAwait(false);
+        var stamp = $"""
+            # This file was created by berth image build, standing in for systemd-update-done. Its only
+            # purpose is to hold a timestamp of the time this directory was updated.
+            TIMESTAMP_NSEC={(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000).ToString(CultureInfo.InvariantCulture)}
+
+            """;
+        await File.WriteAllTextAsync(At("/etc/.updated"), stamp, cancellationToken).ConfigureAwait(false);
+        await File.WriteAllTextAsync(At("/var/.updated"), stamp, cancellationToken).ConfigureAwait(false);
     }
 
     private static void WriteMetadata(string work, string arch, string debArch, string release, string description, string serial, DateTimeOffset now)
