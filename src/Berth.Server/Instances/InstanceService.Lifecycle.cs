@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Berth.Api;
 using Berth.Api.Json;
+using Berth.Server.Config;
 using Berth.Server.Database;
 using Berth.Server.Storage;
 using Berth.Server.Util;
@@ -402,7 +403,7 @@ public sealed partial class InstanceService
             Name = request.Name,
             Architecture = image?.Architecture ?? (request.Architecture.Length > 0 ? request.Architecture : "x86_64"),
             Config = config,
-            Devices = request.Devices ?? [],
+            Devices = DeviceSchema.WithoutEmptyValues(request.Devices),
             Profiles = request.Profiles ?? ["default"],
             Ephemeral = request.Ephemeral,
             Description = request.Description,

@@ -122,7 +122,7 @@ public sealed partial class InstanceService : IProfileUsers
             var updated = current with
             {
                 Config = config,
-                Devices = put.Devices ?? [],
+                Devices = DeviceSchema.WithoutEmptyValues(put.Devices),
                 Profiles = put.Profiles ?? [],
                 Description = put.Description ?? "",
                 Ephemeral = put.Ephemeral,

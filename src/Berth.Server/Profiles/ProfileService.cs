@@ -227,7 +227,7 @@ public sealed class ProfileService
         // An empty value means unset (lxc profile unset sends the key with ""); LXD does not store it.
         Config = request.Config is null ? [] : new Dictionary<string, string>(request.Config.Where(kv => kv.Value.Length > 0), StringComparer.Ordinal),
         Description = request.Description ?? "",
-        Devices = request.Devices is null ? [] : new Dictionary<string, Dictionary<string, string>>(request.Devices, StringComparer.Ordinal),
+        Devices = DeviceSchema.WithoutEmptyValues(request.Devices),
     };
 
     // LXD 5.0.2 answers a bad profile update with 500.

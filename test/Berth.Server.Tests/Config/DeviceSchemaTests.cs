@@ -157,4 +157,18 @@ public class DeviceSchemaTests
         Valid("type=disk path=/ pool=default", name: "root", isProfile: true);
         Assert.Throws<ApiException>(() => Valid("type=disk path=/", name: "root", isProfile: true));
     }
+
+    [Fact]
+    public void WithoutEmptyValues_DropsEmptyKeys_KeepsDevicesAndOthers()
+    {
+        var stored = DeviceSchema.WithoutEmptyValues(new Dictionary<string, Dictionary<string, string>>
+        {
+            ["eth0"] = new() { ["type"] = "nic", ["limits.egress"] = "" },
+            ["none0"] = new() { ["type"] = "none" },
+        });
+
+        Assert.Equal(["eth0", "none0"], stored.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(new Dictionary<string, string> { ["type"] = "nic" }, stored["eth0"]);
+        Assert.Empty(DeviceSchema.WithoutEmptyValues(null));
+    }
 }

@@ -90,6 +90,27 @@ public sealed class ProfileServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ReplaceAndPatch_EmptyDeviceKey_IsUnsetNotStored()
+    {
+        await _profiles.CreateAsync("default", new ProfilesPost
+        {
+            Name = "p",
+            Devices = new() { ["eth0"] = new() { ["type"] = "nic", ["nictype"] = "p2p", ["limits.egress"] = "100Mbit" } },
+        }, null, default);
+
+        // lxc profile device unset sends the whole profile back with the key set to "".
+        await _profiles.ReplaceAsync("default", "p", new ProfilePut
+        {
+            Devices = new() { ["eth0"] = new() { ["type"] = "nic", ["nictype"] = "p2p", ["limits.egress"] = "" } },
+        }, null, null, default);
+        Assert.Equal(["nictype", "type"], _profiles.Get("default", "p").Devices["eth0"].Keys.Order(StringComparer.Ordinal));
+
+        using var patch = System.Text.Json.JsonDocument.Parse("""{"devices":{"eth0":{"type":"nic","nictype":"p2p","limits.ingress":""}}}""");
+        await _profiles.PatchAsync("default", "p", patch.RootElement, null, null, default);
+        Assert.False(_profiles.Get("default", "p").Devices["eth0"].ContainsKey("limits.ingress"));
+    }
+
+    [Fact]
     public async Task Rename_MovesProfileAndRefusesDefault()
     {
         await _profiles.CreateAsync("default", new ProfilesPost { Name = "old", Description = "d" }, null, default);
