@@ -59,7 +59,14 @@ internal sealed class BerthDaemon : IAsyncDisposable
 
             EventHub? hub = null;
             var https = new HttpsListener(context.Certificate);
-            var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = options.Dir, Args = [] });
+            // No config-file reload: its watcher puts an inotify watch on every directory below the content root, and
+            // with the data dir as content root that was every container's rootfs (measured: one watch per directory,
+            // an event for every file a container wrote). berthd reads no appsettings file.
+            var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+            {
+                ContentRootPath = AppContext.BaseDirectory,
+                Args = ["--hostBuilder:reloadConfigOnChange=false"],
+            });
             builder.Logging.ClearProviders();
             var minimum = options.Debug ? LogLevel.Debug : options.Verbose ? LogLevel.Information : LogLevel.Warning;
             builder.Logging.SetMinimumLevel(minimum);
