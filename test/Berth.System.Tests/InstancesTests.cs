@@ -58,6 +58,20 @@ public sealed partial class InstancesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Daemon_WatchesNoFilesInContainers()
+    {
+        // A container writing files must not cost berthd anything: no inotify watch on its rootfs or data dir.
+        await _berthd.LxcAsync("launch", "busybox", "w1");
+        var exec = await _berthd.LxcAsync("exec", "w1", "--", "sh", "-c", "mkdir -p /a/b/c && touch /a/b/c/f");
+        Assert.Equal(0, exec.ExitCode);
+
+        var watches = Directory.GetFiles($"/proc/{_berthd.Pid}/fdinfo")
+            .SelectMany(File.ReadLines)
+            .Count(l => l.StartsWith("inotify wd:", StringComparison.Ordinal));
+        Assert.Equal(0, watches);
+    }
+
+    [Fact]
     public async Task PauseResumeAndRestart()
     {
         await _berthd.LxcAsync("launch", "busybox", "p1");
