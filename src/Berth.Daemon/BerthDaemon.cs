@@ -59,7 +59,9 @@ internal sealed class BerthDaemon : IAsyncDisposable
 
             EventHub? hub = null;
             var https = new HttpsListener(context.Certificate);
-            var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = options.Dir, Args = [] });
+            // No reload-on-change of appsettings.json: its watcher is recursive over the content root (the data
+            // dir), so every file a copy, unpack or rsync made there cost an inotify event and a new watch.
+            var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = options.Dir, Args = ["--hostBuilder:reloadConfigOnChange=false"] });
             builder.Logging.ClearProviders();
             var minimum = options.Debug ? LogLevel.Debug : options.Verbose ? LogLevel.Information : LogLevel.Warning;
             builder.Logging.SetMinimumLevel(minimum);
@@ -206,7 +208,7 @@ internal sealed class BerthDaemon : IAsyncDisposable
         new InstanceMetadataEndpoints(services.GetRequiredService<InstanceMetadataFiles>()).Map(app);
         new InstanceLogsEndpoints(services.GetRequiredService<InstanceService>(), services.GetRequiredService<InstancePaths>()).Map(app);
         new InstanceConsoleEndpoints(services.GetRequiredService<InstanceService>(), services.GetRequiredService<InstancePaths>(), services.GetRequiredService<OperationManager>(), services.GetRequiredService<Exec.WebsocketOperations>()).Map(app);
-        new InstanceSnapshotsEndpoints(services.GetRequiredService<InstanceService>(), services.GetRequiredService<OperationManager>()).Map(app);
+        new InstanceSnapshotsEndpoints(services.GetRequiredService<InstanceService>(), services.GetRequiredService<OperationManager>(), services.GetRequiredService<Exec.MigrationOperations>()).Map(app);
         new StoragePoolsEndpoints(services.GetRequiredService<Berth.Server.Storage.StoragePoolService>()).Map(app);
         new InstanceBackupsEndpoints(services.GetRequiredService<Berth.Server.Instances.InstanceService>(), services.GetRequiredService<Berth.Server.Operations.OperationManager>()).Map(app);
         new StorageVolumesEndpoints(services.GetRequiredService<Berth.Server.Storage.StorageVolumeService>(), services.GetRequiredService<Berth.Server.Operations.OperationManager>()).Map(app);
