@@ -39,4 +39,5 @@ public sealed record InstanceSnapshotPost
     [JsonPropertyName("name")] public string Name { get; set; } = "";
     [JsonPropertyName("migration")] public bool Migration { get; set; }
     [JsonPropertyName("live")] public bool Live { get; set; }
+    [JsonPropertyName("target"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public InstancePostTarget? Target { get; set; }
 }

@@ -209,7 +209,7 @@ internal sealed class BerthDaemon : IAsyncDisposable
         new InstanceMetadataEndpoints(services.GetRequiredService<InstanceMetadataFiles>()).Map(app);
         new InstanceLogsEndpoints(services.GetRequiredService<InstanceService>(), services.GetRequiredService<InstancePaths>()).Map(app);
         new InstanceConsoleEndpoints(services.GetRequiredService<InstanceService>(), services.GetRequiredService<InstancePaths>(), services.GetRequiredService<OperationManager>(), services.GetRequiredService<Exec.WebsocketOperations>()).Map(app);
-        new InstanceSnapshotsEndpoints(services.GetRequiredService<InstanceService>(), services.GetRequiredService<OperationManager>()).Map(app);
+        new InstanceSnapshotsEndpoints(services.GetRequiredService<InstanceService>(), services.GetRequiredService<OperationManager>(), services.GetRequiredService<Exec.MigrationOperations>()).Map(app);
         new StoragePoolsEndpoints(services.GetRequiredService<Berth.Server.Storage.StoragePoolService>()).Map(app);
         new InstanceBackupsEndpoints(services.GetRequiredService<Berth.Server.Instances.InstanceService>(), services.GetRequiredService<Berth.Server.Operations.OperationManager>()).Map(app);
         new StorageVolumesEndpoints(services.GetRequiredService<Berth.Server.Storage.StorageVolumeService>(), services.GetRequiredService<Berth.Server.Operations.OperationManager>()).Map(app);

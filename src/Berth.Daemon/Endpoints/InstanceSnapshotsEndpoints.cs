@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Berth.Api;
 using Berth.Api.Json;
+using Berth.Daemon.Exec;
 using Berth.Daemon.Http;
 using Berth.Server.Instances;
 using Berth.Server.Operations;
@@ -11,7 +12,7 @@ namespace Berth.Daemon.Endpoints;
 /// <c>/1.0/instances/{name}/snapshots</c> (and the legacy <c>/1.0/containers</c> path): list, create, get, update
 /// expiry, rename, delete. Slow work runs as an operation after synchronous checks.
 /// </summary>
-internal sealed class InstanceSnapshotsEndpoints(InstanceService instances, OperationManager operations)
+internal sealed class InstanceSnapshotsEndpoints(InstanceService instances, OperationManager operations, MigrationOperations migrations)
 {
     public void Map(IEndpointRouteBuilder routes)
     {
@@ -70,7 +71,8 @@ internal sealed class InstanceSnapshotsEndpoints(InstanceService instances, Oper
         var request = await context.Request.ReadJsonAsync(ApiJsonContext.Wire.InstanceSnapshotPost).ConfigureAwait(false);
         if (request.Migration)
         {
-            throw new ApiException(501, "Snapshot migration is not supported by this berthd yet");
+            await ApiResults.AsyncAsync(context, await migrations.StartSnapshotSourceAsync(project, name, snapName, request, context.RequestAborted).ConfigureAwait(false)).ConfigureAwait(false);
+            return;
         }
 
         instances.ValidateSnapshotRename(project, name, snapName, request.Name);

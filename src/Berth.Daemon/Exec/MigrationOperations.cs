@@ -19,11 +19,25 @@ internal sealed class MigrationOperations(InstanceService instances, OperationMa
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
     private static readonly string[] Channels = ["control", "fs"];
 
-    public async Task<OperationEntry> StartSourceAsync(string project, string name, InstancePost request, CancellationToken cancellationToken)
+    public Task<OperationEntry> StartSourceAsync(string project, string name, InstancePost request, CancellationToken cancellationToken)
     {
         instances.ValidateMigrationSource(project, name, request.Live);
         var instanceOnly = request.InstanceOnly || request.ContainerOnly;
-        if (request.Target is { } target)
+        return StartSourceAsync(project, name, request.Target, (control, fs, progress, token) =>
+            instances.SendMigrationAsync(project, name, instanceOnly, control, fs, progress, token), cancellationToken);
+    }
+
+    /// <summary>A snapshot as the source (<c>POST /1.0/instances/&lt;name&gt;/snapshots/&lt;snap&gt;</c> with <c>migration</c>).</summary>
+    public Task<OperationEntry> StartSnapshotSourceAsync(string project, string name, string snapshot, InstanceSnapshotPost request, CancellationToken cancellationToken)
+    {
+        instances.GetSnapshot(project, name, snapshot);
+        return StartSourceAsync(project, name, request.Target, (control, fs, progress, token) =>
+            instances.SendSnapshotMigrationAsync(project, name, snapshot, control, fs, progress, token), cancellationToken);
+    }
+
+    private async Task<OperationEntry> StartSourceAsync(string project, string name, InstancePostTarget? target, Func<MigrationSocket, MigrationSocket, Action<string>, CancellationToken, Task> send, CancellationToken cancellationToken)
+    {
+        if (target is not null)
         {
             // Push mode: connect to the target's operation before answering, as LXD does.
             MigrationConnection connection;
@@ -40,13 +54,12 @@ internal sealed class MigrationOperations(InstanceService instances, OperationMa
             {
                 await using (connection.ConfigureAwait(false))
                 {
-                    await instances.SendMigrationAsync(project, name, instanceOnly, connection.Control, connection.Fs, Throttled(op), op.CancellationToken).ConfigureAwait(false);
+                    await send(connection.Control, connection.Fs, Throttled(op), op.CancellationToken).ConfigureAwait(false);
                 }
             }, project: project);
         }
 
-        return StartWebsocketOperation("Migrating instance", name, project, (control, fs, progress, cancellationToken) =>
-            instances.SendMigrationAsync(project, name, instanceOnly, control, fs, progress, cancellationToken));
+        return StartWebsocketOperation("Migrating instance", name, project, send);
     }
 
     public OperationEntry StartTarget(string project, InstancesPost request, EventLifecycleRequestor? requestor)

@@ -24,14 +24,27 @@ public sealed partial class InstanceService
         }
     }
 
-    public async Task SendMigrationAsync(string project, string name, bool instanceOnly, MigrationSocket control, MigrationSocket fs, Action<string>? progress, CancellationToken cancellationToken)
+    public Task SendMigrationAsync(string project, string name, bool instanceOnly, MigrationSocket control, MigrationSocket fs, Action<string>? progress, CancellationToken cancellationToken) =>
+        SendMigrationAsync(project, name, null, instanceOnly, control, fs, progress, cancellationToken);
+
+    /// <summary>One snapshot as the source of a new instance on another server (<c>lxc copy a:c/snap b:c2</c>).</summary>
+    public Task SendSnapshotMigrationAsync(string project, string name, string snapshot, MigrationSocket control, MigrationSocket fs, Action<string>? progress, CancellationToken cancellationToken) =>
+        SendMigrationAsync(project, name, snapshot, true, control, fs, progress, cancellationToken);
+
+    private async Task SendMigrationAsync(string project, string name, string? snapshot, bool instanceOnly, MigrationSocket control, MigrationSocket fs, Action<string>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(control);
         ArgumentNullException.ThrowIfNull(fs);
         var reader = _store.Snapshot();
         var instance = Stored(reader, project, name);
-        var running = Get(project, name).StatusCode != StatusCode.Stopped;
+        var running = snapshot is null && Get(project, name).StatusCode != StatusCode.Stopped;
         var pool = PoolOf(project, name);
+        if (snapshot is not null)
+        {
+            GetSnapshot(project, name, snapshot);
+        }
+
+        var volume = snapshot is null ? _paths.Volume(name, pool) : _paths.SnapshotVolume(name, snapshot, pool);
         var snapshots = instanceOnly ? [] : reader.ListJson(SnapshotPrefix(project, name), ApiJsonContext.Wire.InstanceSnapshot)
             .Select(s => s.Value).OrderBy(s => s.CreatedAt).ToList();
         var offer = new MigrationHeader
@@ -44,6 +57,7 @@ public sealed partial class InstanceService
             Predump = false,
             RsyncFeatures = [.. RsyncTransfer.Features],
             IndexHeaderVersion = 1,
+            BerthBtrfs = IsBtrfsPool(pool),
         };
 
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -51,14 +65,20 @@ public sealed partial class InstanceService
         {
             await control.SendMessageAsync(MigrationCodec.Encode(offer), cancellationToken).ConfigureAwait(false);
             var answer = MigrationCodec.DecodeHeader(await control.ReceiveMessageAsync(cancellationToken).ConfigureAwait(false));
-            if (answer.Fs is not (MigrationFsType.Rsync))
+            if (answer.Fs is not MigrationFsType.Rsync && !(answer.Fs == MigrationFsType.Btrfs && offer.BerthBtrfs))
             {
                 throw new InvalidOperationException($"No matching migration types found. Offered types: [RSYNC], answer: {answer.Fs}");
             }
 
             var features = NegotiatedRsyncFeatures(answer.RsyncFeatures);
+            if (answer.Refresh == true)
+            {
+                // A refresh: the target named the snapshots it lacks; only those travel, then the volume.
+                snapshots = [.. snapshots.Where(s => answer.SnapshotNames.Contains(s.Name))];
+            }
+
             var verdict = control.ReceiveMessageAsync(failed.Token);
-            var transfer = SendVolumesAsync(name, pool, instance, snapshots, running, answer.IndexHeaderVersion ?? 0, fs, features, progress, failed.Token);
+            var transfer = SendVolumesAsync(name, pool, volume, instance, snapshots, running, answer.IndexHeaderVersion ?? 0, answer.Fs == MigrationFsType.Btrfs, fs, features, progress, failed.Token);
             if (await Task.WhenAny(transfer, verdict).ConfigureAwait(false) == verdict && !verdict.IsFaulted
                 && MigrationCodec.DecodeControl(await verdict.ConfigureAwait(false)) is { Success: false } early)
             {
@@ -80,7 +100,7 @@ public sealed partial class InstanceService
         }
     }
 
-    private async Task SendVolumesAsync(string name, string pool, Instance instance, List<InstanceSnapshot> snapshots, bool running, uint indexVersion, MigrationSocket fs, List<string> features, Action<string>? progress, CancellationToken cancellationToken)
+    private async Task SendVolumesAsync(string name, string pool, string volume, Instance instance, List<InstanceSnapshot> snapshots, bool running, uint indexVersion, bool btrfs, MigrationSocket fs, List<string> features, Action<string>? progress, CancellationToken cancellationToken)
     {
         if (indexVersion > 0)
         {
@@ -93,12 +113,18 @@ public sealed partial class InstanceService
             }
         }
 
+        if (btrfs)
+        {
+            await SendBtrfsVolumesAsync(name, pool, volume, snapshots, running, fs, progress, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         foreach (var snap in snapshots)
         {
             await RsyncTransfer.SendAsync(_paths.SnapshotVolume(name, snap.Name, pool), fs, features, Progress(progress, snap.Name), cancellationToken).ConfigureAwait(false);
         }
 
-        await RsyncTransfer.SendAsync(_paths.Volume(name, pool), fs, features, Progress(progress, name), cancellationToken).ConfigureAwait(false);
+        await RsyncTransfer.SendAsync(volume, fs, features, Progress(progress, name), cancellationToken).ConfigureAwait(false);
         if (running)
         {
             // Stateless copy of a running container: a second pass while frozen, so the target gets a consistent tree.
@@ -114,7 +140,7 @@ public sealed partial class InstanceService
 
             try
             {
-                await RsyncTransfer.SendAsync(_paths.Volume(name, pool), fs, features, Progress(progress, name), cancellationToken).ConfigureAwait(false);
+                await RsyncTransfer.SendAsync(volume, fs, features, Progress(progress, name), cancellationToken).ConfigureAwait(false);
             }
             finally
             {

@@ -19,14 +19,19 @@ public sealed partial class InstanceService
     public void ValidateMigrationTarget(string project, InstancesPost request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (request.Source.Refresh)
-        {
-            throw new ApiException(501, "Refreshing an instance from a migration is not supported by this berthd yet");
-        }
-
         if (request.Source.Live)
         {
             throw new ApiException(500, "Unable to perform container live migration: Berth does not support CRIU live migration (use --stateless, or stop the instance first)");
+        }
+
+        if (IsMigrationRefresh(project, request))
+        {
+            if (Get(project, request.Name).StatusCode != StatusCode.Stopped)
+            {
+                throw new ApiException(400, "Cannot refresh a running instance");
+            }
+
+            return;
         }
 
         InstanceNames.Validate(request.Name);
@@ -59,32 +64,38 @@ public sealed partial class InstanceService
                 throw new InvalidOperationException("Unable to perform container live migration: Berth does not support CRIU live migration");
             }
 
-            var record = MigratedRecord(project, request);
+            var refresh = IsMigrationRefresh(project, request);
+            var record = refresh ? Stored(_store.Snapshot(), project, request.Name) : MigratedRecord(project, request);
             CheckDiskIdmap(offer.Idmap, record);
-            var pool = await TargetPoolAsync(project, record, cancellationToken).ConfigureAwait(false);
+            var pool = refresh ? PoolOf(project, record.Name) : await TargetPoolAsync(project, record, cancellationToken).ConfigureAwait(false);
             var volume = _paths.Volume(record.Name, pool);
-            if (Directory.Exists(volume))
+            if (!refresh && Directory.Exists(volume))
             {
                 throw new ApiException(409, $"Storage volume for \"{record.Name}\" already exists");
             }
 
-            var snapshots = request.Source.InstanceOnly || request.Source.ContainerOnly ? [] : offer.SnapshotNames;
+            var instanceOnly = request.Source.InstanceOnly || request.Source.ContainerOnly;
+            var plan = refresh ? PlanMigrationRefresh(project, record.Name, offer, instanceOnly) : null;
+            var snapshots = plan is not null ? plan.Missing.Select(s => s.Name).ToList() : instanceOnly ? [] : offer.SnapshotNames;
             var features = NegotiatedRsyncFeatures(offer.RsyncFeatures);
+            var btrfs = !refresh && offer.BerthBtrfs && offer.Fs == MigrationFsType.Rsync && IsBtrfsPool(pool);
             var answer = new MigrationHeader
             {
-                Fs = MigrationFsType.Rsync,
+                Fs = btrfs ? MigrationFsType.Btrfs : MigrationFsType.Rsync,
                 Criu = offer.Criu == CriuType.None ? CriuType.None : null,
-                SnapshotNames = offer.SnapshotNames,
-                Snapshots = offer.Snapshots,
+                SnapshotNames = plan is not null ? snapshots : offer.SnapshotNames,
+                Snapshots = plan is not null ? plan.Missing : offer.Snapshots,
                 Predump = false,
                 RsyncFeatures = features,
-                Refresh = false,
+                Refresh = refresh,
                 IndexHeaderVersion = Math.Min(offer.IndexHeaderVersion ?? 0, 1u),
             };
             await control.SendMessageAsync(MigrationCodec.Encode(answer), cancellationToken).ConfigureAwait(false);
 
             var verdict = control.ReceiveMessageAsync(failed.Token);
-            var transfer = ReceiveVolumesAsync(pool, volume, record.Name, snapshots, offer.Criu == CriuType.None, answer.IndexHeaderVersion ?? 0, fs, features, revert, progress, failed.Token);
+            var transfer = refresh
+                ? ReceiveRefreshAsync(pool, volume, record.Name, snapshots, offer.Criu == CriuType.None, answer.IndexHeaderVersion ?? 0, fs, features, revert, progress, failed.Token)
+                : ReceiveVolumesAsync(pool, volume, record.Name, snapshots, offer.Criu == CriuType.None, answer.IndexHeaderVersion ?? 0, btrfs, fs, features, revert, progress, failed.Token);
             if (await Task.WhenAny(transfer, verdict).ConfigureAwait(false) == verdict)
             {
                 // The source only ever speaks here to say it failed (or its socket went away).
@@ -102,6 +113,15 @@ public sealed partial class InstanceService
             }
 
             await transfer.ConfigureAwait(false);
+            if (plan is not null)
+            {
+                var refreshed = await RecordRefreshedAsync(project, record.Name, pool, plan, offer, cancellationToken).ConfigureAwait(false);
+                revert.Success();
+                await SendControlAsync(control, null).ConfigureAwait(false);
+                _events.PublishLifecycle("instance-updated", Url(refreshed.Name), requestor: requestor, project: project);
+                return refreshed;
+            }
+
             var created = await RecordMigratedAsync(project, record, pool, volume, snapshots, offer, cancellationToken).ConfigureAwait(false);
             revert.Success();
             await SendControlAsync(control, null).ConfigureAwait(false);
@@ -115,13 +135,31 @@ public sealed partial class InstanceService
         }
     }
 
-    private async Task ReceiveVolumesAsync(string pool, string volume, string name, List<string> snapshots, bool finalSync, uint indexVersion, MigrationSocket fs, List<string> features, Reverter revert, Action<string>? progress, CancellationToken cancellationToken)
+    private async Task ReceiveRefreshAsync(string pool, string volume, string name, List<string> snapshots, bool finalSync, uint indexVersion, MigrationSocket fs, List<string> features, Reverter revert, Action<string>? progress, CancellationToken cancellationToken)
+    {
+        if (indexVersion > 0)
+        {
+            _ = await fs.ReadSegmentAsync(cancellationToken).ConfigureAwait(false);
+            await fs.WriteSegmentAsync(Encoding.UTF8.GetBytes("{\"StatusCode\":200,\"Error\":\"\",\"Refresh\":true}"), cancellationToken).ConfigureAwait(false);
+        }
+
+        await ReceiveRefreshVolumesAsync(pool, volume, name, snapshots, finalSync, fs, features, revert, progress, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task ReceiveVolumesAsync(string pool, string volume, string name, List<string> snapshots, bool finalSync, uint indexVersion, bool btrfs, MigrationSocket fs, List<string> features, Reverter revert, Action<string>? progress, CancellationToken cancellationToken)
     {
         if (indexVersion > 0)
         {
             // The source's backup config; the instance's config comes from the request, snapshots from the offer.
             _ = await fs.ReadSegmentAsync(cancellationToken).ConfigureAwait(false);
             await fs.WriteSegmentAsync(Encoding.UTF8.GetBytes("{\"StatusCode\":200,\"Error\":\"\",\"Refresh\":false}"), cancellationToken).ConfigureAwait(false);
+        }
+
+        if (btrfs)
+        {
+            // One stream per subvolume, the volume's taken frozen: no final sync follows.
+            await ReceiveBtrfsVolumesAsync(pool, volume, name, snapshots, fs, revert, progress, cancellationToken).ConfigureAwait(false);
+            return;
         }
 
         var driver = _pools.DriverOf(pool);

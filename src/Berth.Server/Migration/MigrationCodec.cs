@@ -72,6 +72,11 @@ public static class MigrationCodec
             w.Varint(13, version);
         }
 
+        if (header.BerthBtrfs)
+        {
+            w.Bool(BtrfsTransfer.OfferField, true);
+        }
+
         return w.ToArray();
     }
 
@@ -97,6 +102,7 @@ public static class MigrationCodec
                 case 9: header = header with { Refresh = value != 0 }; break;
                 case 11: header = header with { VolumeSize = (long)value }; break;
                 case 13: header = header with { IndexHeaderVersion = (uint)value }; break;
+                case BtrfsTransfer.OfferField: header = header with { BerthBtrfs = value != 0 }; break;
                 default: break;
             }
         }

@@ -56,6 +56,9 @@ public sealed record MigrationHeader
     public bool? Refresh { get; init; }
     public long? VolumeSize { get; init; }
     public uint? IndexHeaderVersion { get; init; }
+
+    /// <summary>Berth's own offer of btrfs send/receive (<see cref="BtrfsTransfer.OfferField"/>); LXD never sets it.</summary>
+    public bool BerthBtrfs { get; init; }
 }
 
 /// <summary>The final word on the control channel (<c>MigrationControl</c>).</summary>

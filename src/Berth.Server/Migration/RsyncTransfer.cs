@@ -48,8 +48,8 @@ public static class RsyncTransfer
             {
                 using var abort = cancellationToken.Register(() => Kill(rsync));
                 await using var stream = new NetworkStream(connection, ownsSocket: false);
-                var outgoing = PumpToSocketAsync(stream, fs, progress, cancellationToken);
-                var incoming = PumpFromSocketAsync(fs, stream, () => connection.Shutdown(SocketShutdown.Send), cancellationToken);
+                var outgoing = SegmentPump.ToSocketAsync(stream, fs, progress, cancellationToken);
+                var incoming = SegmentPump.FromSocketAsync(fs, stream, () => connection.Shutdown(SocketShutdown.Send), cancellationToken);
                 await rsync.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
                 await Task.WhenAll(outgoing, incoming).ConfigureAwait(false);
                 cancellationToken.ThrowIfCancellationRequested();
@@ -84,9 +84,9 @@ public static class RsyncTransfer
         using var rsync = Start(args, redirectInput: true);
         using var abort = cancellationToken.Register(() => Kill(rsync));
         var stderr = rsync.StandardError.ReadToEndAsync(CancellationToken.None);
-        var outgoing = PumpToSocketAsync(rsync.StandardOutput.BaseStream, fs, null, cancellationToken);
+        var outgoing = SegmentPump.ToSocketAsync(rsync.StandardOutput.BaseStream, fs, null, cancellationToken);
         var stdin = rsync.StandardInput.BaseStream;
-        var incoming = PumpFromSocketAsync(fs, stdin, stdin.Dispose, cancellationToken, progress);
+        var incoming = SegmentPump.FromSocketAsync(fs, stdin, stdin.Dispose, cancellationToken, progress);
         await rsync.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
         await Task.WhenAll(outgoing, incoming).ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
@@ -116,71 +116,9 @@ public static class RsyncTransfer
         }
     }
 
-    /// <summary>Local bytes onto the websocket as binary messages, then the end-of-segment barrier.</summary>
-    private static async Task PumpToSocketAsync(Stream source, MigrationSocket fs, Action<long>? progress, CancellationToken cancellationToken)
+    internal static Process Start(List<string> args, bool redirectInput = false, string tool = "rsync")
     {
-        var buffer = new byte[128 * 1024];
-        long total = 0;
-        int read;
-        try
-        {
-            while ((read = await source.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
-            {
-                await fs.SendMessageAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
-                total += read;
-                progress?.Invoke(total);
-            }
-        }
-        catch (IOException)
-        {
-            // The local end went away: rsync's exit status tells what happened.
-        }
-
-        await fs.EndSegmentAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// The peer's segment into the local end until its barrier. Bytes the local end no longer takes (rsync exited)
-    /// are drained, so the next segment starts clean.
-    /// </summary>
-    private static async Task PumpFromSocketAsync(MigrationSocket fs, Stream target, Action close, CancellationToken cancellationToken, Action<long>? progress = null)
-    {
-        var buffer = new byte[128 * 1024];
-        var open = true;
-        long total = 0;
-        int read;
-        while ((read = await fs.ReadSegmentAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
-        {
-            total += read;
-            progress?.Invoke(total);
-            if (!open)
-            {
-                continue;
-            }
-
-            try
-            {
-                await target.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
-                await target.FlushAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (IOException)
-            {
-                open = false;
-            }
-        }
-
-        try
-        {
-            close();
-        }
-        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
-        {
-        }
-    }
-
-    private static Process Start(List<string> args, bool redirectInput = false)
-    {
-        var start = new ProcessStartInfo("rsync")
+        var start = new ProcessStartInfo(tool)
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,
@@ -192,10 +130,10 @@ public static class RsyncTransfer
             start.ArgumentList.Add(arg);
         }
 
-        return Process.Start(start) ?? throw new InvalidOperationException("Failed to run rsync");
+        return Process.Start(start) ?? throw new InvalidOperationException($"Failed to run {tool}");
     }
 
-    private static void Kill(Process process)
+    internal static void Kill(Process process)
     {
         try
         {

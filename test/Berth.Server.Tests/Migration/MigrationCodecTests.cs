@@ -21,6 +21,20 @@ public sealed class MigrationCodecTests
     }
 
     [Fact]
+    public void BerthBtrfsOffer_IsAPrivateFieldAfterLxdsAndRoundTrips()
+    {
+        var plain = new MigrationHeader { Fs = MigrationFsType.Rsync, IndexHeaderVersion = 1 };
+        var offer = plain with { BerthBtrfs = true };
+
+        var bytes = MigrationCodec.Encode(offer);
+
+        // LXD's fields unchanged, then field 1000 as a varint (tag 1000 << 3 = 0x1f40: c0 3e) set to 1.
+        Assert.Equal([.. MigrationCodec.Encode(plain), 0xc0, 0x3e, 0x01], bytes);
+        Assert.True(MigrationCodec.DecodeHeader(bytes).BerthBtrfs);
+        Assert.False(MigrationCodec.DecodeHeader(MigrationCodec.Encode(plain)).BerthBtrfs);
+    }
+
+    [Fact]
     public void DecodeHeader_RoundTripsSnapshotsAndIdmap()
     {
         var header = new MigrationHeader
