@@ -62,7 +62,7 @@ public sealed class DaemonCommandLineTests : IAsyncLifetime
         var init = await _berthd.BerthdStdinAsync(preseed, "init", "--preseed");
 
         Assert.Equal(1, init.ExitCode);
-        Assert.Contains("limits.memory", init.Stderr, StringComparison.Ordinal);
+        Assert.Contains("Invalid value: banana", init.Stderr, StringComparison.Ordinal);
         Assert.Equal("", (await _berthd.LxcAsync("config", "get", "images.auto_update_interval")).Stdout.Trim());
         Assert.Equal("default,Default LXD profile,0\n", (await _berthd.LxcAsync("profile", "list", "--format", "csv")).Stdout);
     }

@@ -66,7 +66,7 @@ public sealed partial class LimitsTests : IAsyncLifetime
         var badRaw = await _berthd.LxcAsync("config", "set", name, "raw.lxc", "this is not a key value line");
 
         Assert.Equal(1, bad.ExitCode);
-        Assert.Contains("limits.memory", bad.Stderr, StringComparison.Ordinal);
+        Assert.Contains("Invalid config: Invalid value: abc", bad.Stderr, StringComparison.Ordinal);
         Assert.Equal(1, badRaw.ExitCode);
         Assert.Equal("128MiB", (await _berthd.LxcAsync("config", "get", name, "limits.memory")).Stdout.Trim());
         Assert.Equal("", (await _berthd.LxcAsync("config", "get", name, "raw.lxc")).Stdout.Trim());

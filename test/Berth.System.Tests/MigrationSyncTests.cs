@@ -33,6 +33,9 @@ public sealed class MigrationSyncTests : IAsyncLifetime
         {
             Assert.Equal(0, (await LxcAsync("storage", "create", remote + _pool, "btrfs", "size=1GiB")).ExitCode);
         }
+
+        // b's dir pool for the copies that must still go by rsync (a daemon makes "default" only at its first launch).
+        Assert.Equal(0, (await LxcAsync("storage", "create", "b:default", "dir")).ExitCode);
     }
 
     public async ValueTask DisposeAsync()
