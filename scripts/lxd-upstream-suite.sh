@@ -16,7 +16,7 @@ default_suites=(query exec config snapshots image filtering operations)
 usage() {
     cat <<EOF
 usage: $0 --lxd-tests DIR [--berthd PATH] [--results DIR] [--timeout SECONDS] [--no-install] [--strict]
-          [--no-trace] [suite ...]
+          [--no-trace] [--no-tty] [suite ...]
 
   --lxd-tests DIR   LXD's test/ folder (or an LXD checkout containing test/); it is copied, never written to
   --berthd PATH     berthd to test (default: $repo/artifacts/publish/berthd, else berthd on PATH)
@@ -26,6 +26,7 @@ usage: $0 --lxd-tests DIR [--berthd PATH] [--results DIR] [--timeout SECONDS] [-
   --strict          the lxd shim passes arguments through unchanged (no compatibility mapping)
   --no-trace        do not set LXD_VERBOSE=1 (then the suite passes lxd an empty argument, and failures are
                     located less precisely)
+  --no-tty          run main.sh without a pseudo-terminal (then tests that need one, such as config_edit, SKIP)
   suite ...         default: ${default_suites[*]}
 
 Must run as root (LXD's suite mounts tmpfs and needs root). LXD_VERBOSE=1 is set unless --no-trace, LXD_VERBOSE
@@ -33,7 +34,7 @@ or LXD_DEBUG is given: it traces the suite with set -x, which is how failures ar
 EOF
 }
 
-lxd_tests="" berthd="" results="" timeout_s=600 install=1 strict=0 trace=1 suites=()
+lxd_tests="" berthd="" results="" timeout_s=600 install=1 strict=0 trace=1 tty=1 suites=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --lxd-tests) lxd_tests=${2:?--lxd-tests needs a directory}; shift 2 ;;
@@ -47,6 +48,7 @@ while [ $# -gt 0 ]; do
         --no-install) install=0; shift ;;
         --strict) strict=1; shift ;;
         --no-trace) trace=0; shift ;;
+        --no-tty) tty=0; shift ;;
         -h|--help) usage; exit 0 ;;
         -*) echo "unknown option: $1" >&2; usage >&2; exit 2 ;;
         *) suites+=("$1"); shift ;;
@@ -209,7 +211,15 @@ run_one() {
     start=$(date +%s)
     echo "==> lxd-upstream-suite: ./main.sh $test (timeout ${timeout_s}s)" >>"$results/shim.log"
     set +e
-    (cd "$work/test" && exec "${suite_env[@]}" timeout -k 30 "$timeout_s" ./main.sh "$test") >"$log" 2>&1 </dev/null &
+    local cmd=("${suite_env[@]}" timeout -k 30 "$timeout_s" ./main.sh "$test")
+    if [ "$tty" = 1 ]; then
+        # Some tests need a terminal on stdin (config_edit: `tty -s`, then `EDITOR=cat lxc config edit`): script(1)
+        # gives main.sh a pseudo-terminal as its stdin and controlling terminal; its output still goes straight
+        # to the log (no CRs), so lxc sees no terminal on stdout and stays non-interactive where it was.
+        (cd "$work/test" && exec env SHELL=/bin/bash script -qfec "$(printf '%q ' "${cmd[@]}") >$(printf '%q' "$log") 2>&1" /dev/null) >>"$log" 2>&1 </dev/null &
+    else
+        (cd "$work/test" && exec "${cmd[@]}") >"$log" 2>&1 </dev/null &
+    fi
     runner=$!
     wait "$runner"
     rc=$?

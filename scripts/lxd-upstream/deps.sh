@@ -13,6 +13,7 @@ deps=(
     busybox:busybox-static      # ensure_import_testimage builds the test image from a static /bin/busybox
     python3:python3             # deps/import-busybox
     nsenter:util-linux mountpoint:util-linux
+    script:bsdutils             # the runner gives main.sh a pseudo-terminal (tests that check tty -s)
     ip:iproute2
     lxc:lxd-client              # LXD 5.0.2's client
 )

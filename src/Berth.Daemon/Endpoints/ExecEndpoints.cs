@@ -76,7 +76,8 @@ internal sealed class ExecEndpoints(InstanceService instances, InstancePaths pat
         {
             try
             {
-                await new ExecSession(paths.LxcPath, name, request, environment, slots).RunAsync(op).ConfigureAwait(false);
+                await new ExecSession(paths.LxcPath, name, request, environment, slots) { Recording = Recording(name, request, op.Id) }
+                    .RunAsync(op).ConfigureAwait(false);
             }
             finally
             {
@@ -90,6 +91,24 @@ internal sealed class ExecEndpoints(InstanceService instances, InstancePaths pat
             }
         });
         await ApiResults.AsyncAsync(context, operation).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A command run without websockets (<c>wait-for-websocket: false</c>) with <c>record-output</c> has its
+    /// stdout and stderr kept as the instance logs <c>exec_&lt;operation&gt;.stdout|stderr</c>, which the client
+    /// reads and deletes through <c>/1.0/instances/{name}/logs</c>, as in LXD 5.0.
+    /// </summary>
+    private ExecSession.OutputRecording? Recording(string name, InstanceExecPost request, string operationId)
+    {
+        if (request.WaitForWebsocket || !request.RecordOutput)
+        {
+            return null;
+        }
+
+        var logs = "/1.0/instances/" + Uri.EscapeDataString(name) + "/logs/";
+        string File(string stream) => $"exec_{operationId}.{stream}";
+        Directory.CreateDirectory(paths.LxcDir(name));
+        return new(Path.Combine(paths.LxcDir(name), File("stdout")), Path.Combine(paths.LxcDir(name), File("stderr")), logs + File("stdout"), logs + File("stderr"));
     }
 
     /// <summary>Hands the upgraded socket to the operation and keeps the request open until it is done with it.</summary>

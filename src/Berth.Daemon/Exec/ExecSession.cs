@@ -16,13 +16,21 @@ namespace Berth.Daemon.Exec;
 /// </summary>
 internal sealed class ExecSession(string lxcPath, string name, InstanceExecPost request, IReadOnlyDictionary<string, string> environment, WebsocketSlots? slots)
 {
+    /// <summary>
+    /// Where a detached exec with <c>record-output</c> writes its stdout and stderr (the instance's log dir, as
+    /// LXD 5.0's <c>exec_&lt;operation&gt;.stdout|stderr</c>), and the log URLs reported as <c>metadata.output</c>.
+    /// </summary>
+    public sealed record OutputRecording(string StdoutPath, string StderrPath, string StdoutUrl, string StderrUrl);
+
+    public OutputRecording? Recording { get; init; }
+
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
 
     public async Task RunAsync(IOperationContext operation)
     {
         try
         {
-            var code = slots is null ? await RunDetachedAsync(operation.CancellationToken).ConfigureAwait(false)
+            var code = slots is null ? await RunDetachedAsync(operation).ConfigureAwait(false)
                 : request.Interactive ? await RunInteractiveAsync(slots, operation.CancellationToken).ConfigureAwait(false)
                 : await RunPipesAsync(slots, operation.CancellationToken).ConfigureAwait(false);
             operation.SetMetadata("return", JsonSerializer.SerializeToElement(code, ApiJsonContext.Wire.Int32));
@@ -42,10 +50,26 @@ internal sealed class ExecSession(string lxcPath, string name, InstanceExecPost 
         Gid = (int)request.Group,
     };
 
-    private async Task<int> RunDetachedAsync(CancellationToken cancellationToken)
+    private async Task<int> RunDetachedAsync(IOperationContext operation)
     {
-        using var exec = BerthFork.Exec(lxcPath, name, Options(), null, null, null);
-        return (await exec.WaitForExitAsync(cancellationToken).ConfigureAwait(false)).Code;
+        if (Recording is not { } recording)
+        {
+            using var exec = BerthFork.Exec(lxcPath, name, Options(), null, null, null);
+            return (await exec.WaitForExitAsync(operation.CancellationToken).ConfigureAwait(false)).Code;
+        }
+
+        int code;
+        using (var stdout = File.Open(recording.StdoutPath, FileMode.Create, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete))
+        using (var stderr = File.Open(recording.StderrPath, FileMode.Create, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete))
+        using (var exec = BerthFork.Exec(lxcPath, name, Options(), null, stdout.SafeFileHandle, stderr.SafeFileHandle))
+        {
+            code = (await exec.WaitForExitAsync(operation.CancellationToken).ConfigureAwait(false)).Code;
+        }
+
+        operation.SetMetadata("output", JsonSerializer.SerializeToElement(
+            new Dictionary<string, string>(StringComparer.Ordinal) { ["1"] = recording.StdoutUrl, ["2"] = recording.StderrUrl },
+            ApiJsonContext.Wire.DictionaryStringString));
+        return code;
     }
 
     private async Task<int> RunPipesAsync(WebsocketSlots sockets, CancellationToken cancellationToken)
