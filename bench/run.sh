@@ -113,8 +113,9 @@ measure() { # name target berth-json lxd-json
     results+=("$1|$2|$3|$4")
 }
 
-# --only instance: the instance.* rows (launch+exec, exec, stop, delete) without the rest.
-want() { [ -z "$only" ] || [ "$only" = "$1" ] || { [ "$only" = instance ] && [ "${1#instance.}" != "$1" ]; }; }
+# --only NAME runs one workload, or every workload named NAME.* (--only instance: launch+exec, exec, stop, delete;
+# --only image: both imports).
+want() { [ -z "$only" ] || [ "$only" = "$1" ] || [ "${1#"$only".}" != "$1" ]; }
 want_containers() { [ -z "$only" ] || [ "$only" = instance ]; } # stop/delete need the launch workload's containers
 # The Debian image for the workloads that need one: berthd builds it once per run from the host's apt mirror (alias
 # debian on the main berthd) and exports it, so every daemon imports the same bytes; prints the exported file(s).
