@@ -46,12 +46,6 @@ public sealed class ImageUnpacker(ImageService images, InstancePaths paths)
 
                 Directory.Move(staging, target);
             }
-            catch (ApiException e) when (e.Status == 500)
-            {
-                // Import reads an image only as far as its metadata (as LXD): a truncated or corrupt rootfs shows here.
-                await driver.DeleteVolumeAsync(staging, CancellationToken.None).ConfigureAwait(false);
-                throw new ApiException(400, $"Failed to unpack image {fingerprint}: it is corrupt or truncated: {e.Message}");
-            }
             catch
             {
                 await driver.DeleteVolumeAsync(staging, CancellationToken.None).ConfigureAwait(false);

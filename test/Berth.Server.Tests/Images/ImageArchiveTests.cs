@@ -34,10 +34,10 @@ public sealed class ImageArchiveTests : IDisposable
     }
 
     [Fact]
-    public void Inspect_TruncatedBeforeMetadata_Throws400()
+    public void Inspect_Truncated_Throws400()
     {
         var image = TestImages.Unified();
-        var path = Write("t.tar.gz", image[..20]);
+        var path = Write("t.tar.gz", image[..(image.Length / 2)]);
 
         var e = Assert.Throws<ApiException>(() => ImageArchive.Inspect(path, null));
 
