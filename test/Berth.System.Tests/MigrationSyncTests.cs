@@ -16,17 +16,7 @@ public sealed class MigrationSyncTests : IAsyncLifetime
     {
         _a = await BerthdProcess.StartAsync();
         _b = await BerthdProcess.StartAsync();
-        Directory.CreateDirectory(_conf);
-        await File.WriteAllTextAsync(Path.Combine(_conf, "config.yml"), $"""
-            default-remote: a
-            remotes:
-              a:
-                addr: unix://{_a.Socket}
-                protocol: lxd
-              b:
-                addr: unix://{_b.Socket}
-                protocol: lxd
-            """);
+        await TwoServerClient.WriteAsync(_conf, _a, _b);
         var build = await _a.BerthAsync("image", "build", "busybox", "--alias", "busybox");
         Assert.True(build.ExitCode == 0, build.ToString());
         foreach (var remote in new[] { "a:", "b:" })
@@ -48,8 +38,7 @@ public sealed class MigrationSyncTests : IAsyncLifetime
         }
     }
 
-    private Task<ProcessResult> LxcAsync(params string[] args) =>
-        ProcessRunner.RunAsync(SystemRequirements.Tool("lxc"), args, new Dictionary<string, string> { ["LXD_CONF"] = _conf, ["HOME"] = _conf }, timeout: TimeSpan.FromMinutes(3));
+    private Task<ProcessResult> LxcAsync(params string[] args) => TwoServerClient.LxcAsync(_conf, args);
 
     private string Logs() => "\n--- a ---\n" + _a.Log() + "\n--- b ---\n" + _b.Log();
 

@@ -17,17 +17,7 @@ public sealed class MigrationTests : IAsyncLifetime
     {
         _a = await BerthdProcess.StartAsync();
         _b = await BerthdProcess.StartAsync();
-        Directory.CreateDirectory(_conf);
-        await File.WriteAllTextAsync(Path.Combine(_conf, "config.yml"), $"""
-            default-remote: a
-            remotes:
-              a:
-                addr: unix://{_a.Socket}
-                protocol: lxd
-              b:
-                addr: unix://{_b.Socket}
-                protocol: lxd
-            """);
+        await TwoServerClient.WriteAsync(_conf, _a, _b);
         var build = await _a.BerthAsync("image", "build", "busybox", "--alias", "busybox");
         Assert.True(build.ExitCode == 0, build.ToString());
         Assert.Equal(0, (await LxcAsync("storage", "create", "b:" + _btrfs, "btrfs", "size=1GiB")).ExitCode);
@@ -45,8 +35,7 @@ public sealed class MigrationTests : IAsyncLifetime
 
     private Task<ProcessResult> LxcAsync(params string[] args) => LxcInAsync(_conf, args);
 
-    private static Task<ProcessResult> LxcInAsync(string conf, params string[] args) =>
-        ProcessRunner.RunAsync(SystemRequirements.Tool("lxc"), args, new Dictionary<string, string> { ["LXD_CONF"] = conf, ["HOME"] = conf }, timeout: TimeSpan.FromMinutes(3));
+    private static Task<ProcessResult> LxcInAsync(string conf, params string[] args) => TwoServerClient.LxcAsync(conf, args);
 
     private string Logs() => "\n--- a ---\n" + _a.Log() + "\n--- b ---\n" + _b.Log();
 
