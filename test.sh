@@ -25,11 +25,12 @@ echo "==> publish berthd and berth (with the native helper)"
 export BERTH_BIN="$PWD/artifacts/publish"
 
 passed=0 failed=0 status=0
+failures=$(mktemp)
 run_tests() {
     local project=$1 log
     log=$(mktemp)
     echo "==> $project"
-    if ! dotnet test "$project" -c Release --no-build -v quiet -nologo 2>&1 | tee "$log"; then
+    if ! dotnet test "$project" -c Release --no-build -v quiet -nologo --logger "console;verbosity=minimal" 2>&1 | tee "$log"; then
         status=1
     fi
     local line
@@ -42,6 +43,8 @@ run_tests() {
         failed=$((failed + $(sed -E 's/.*Failed: +([0-9]+),.*/\1/' <<<"$line")))
         passed=$((passed + $(sed -E 's/.*Passed: +([0-9]+),.*/\1/' <<<"$line")))
     fi
+    # Each failure's message, kept for the end of the output where a CI log's tail shows it.
+    awk '/^  Failed /{n=0; keep=1} /^(Passed|Failed)! /{keep=0} keep && n++ < 30' "$log" >>"$failures"
     rm -f "$log"
 }
 
@@ -49,5 +52,10 @@ for project in test/Berth.Api.Tests test/Berth.Server.Tests test/Berth.Client.Te
     run_tests "$project"
 done
 
+if [ -s "$failures" ]; then
+    echo "==> failures"
+    cat "$failures"
+fi
+rm -f "$failures"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$status" -eq 0 ]

@@ -169,9 +169,25 @@ public sealed class BerthdProcess : IAsyncDisposable
         await StorageCleanup.UnmountUnderAsync(Dir);
         foreach (var dir in new[] { Dir, ClientConf })
         {
-            if (Directory.Exists(dir))
+            await DeleteTreeAsync(dir);
+        }
+    }
+
+    /// <summary>
+    /// A tool the killed daemon started (the background rootfs copy's cp) may still be writing for a moment, so
+    /// "Directory not empty" is retried, a bounded number of times.
+    /// </summary>
+    private static async Task DeleteTreeAsync(string dir)
+    {
+        for (var attempt = 1; Directory.Exists(dir); attempt++)
+        {
+            try
             {
                 Directory.Delete(dir, recursive: true);
+            }
+            catch (IOException) when (attempt < 40)
+            {
+                await Task.Delay(250);
             }
         }
     }

@@ -117,6 +117,12 @@ public sealed class ImageUnpacker(ImageService images, InstancePaths paths)
                     return;
                 }
 
+                // Copies run one at a time under the gate, so a staging dir found here was left by a daemon that died mid-copy.
+                foreach (var stale in Directory.GetDirectories(Path.GetDirectoryName(volume)!, Path.GetFileName(volume) + ".copy-*"))
+                {
+                    await driver.DeleteVolumeAsync(stale, CancellationToken.None).ConfigureAwait(false);
+                }
+
                 await driver.SnapshotVolumeAsync(volume, staging, readOnly: false, CancellationToken.None).ConfigureAwait(false);
                 Directory.Move(staging, volume + ".copy");
             }
