@@ -27,14 +27,18 @@ internal static class ImageUploadReader
         if (!contentType.StartsWith("multipart/form-data", StringComparison.OrdinalIgnoreCase))
         {
             var path = images.NewUploadPath();
-            var size = await CopyAsync(request.Body, path, hash, cancellationToken).ConfigureAwait(false);
+            await using var inspector = new UploadInspector();
+            var size = await CopyAsync(request.Body, path, hash, cancellationToken, inspector).ConfigureAwait(false);
             if (size == 0)
             {
                 File.Delete(path);
                 throw new ApiException(400, "Empty image upload");
             }
 
-            return new ImageUpload(path, null, Convert.ToHexStringLower(hash.GetHashAndReset()), size, filename, isPublic, properties, expected);
+            return new ImageUpload(path, null, Convert.ToHexStringLower(hash.GetHashAndReset()), size, filename, isPublic, properties, expected)
+            {
+                Inspection = await inspector.CompleteAsync().ConfigureAwait(false),
+            };
         }
 
         string? metadataPath = null;
@@ -86,7 +90,7 @@ internal static class ImageUploadReader
         }
     }
 
-    private static async Task<long> CopyAsync(Stream source, string path, IncrementalHash hash, CancellationToken cancellationToken)
+    private static async Task<long> CopyAsync(Stream source, string path, IncrementalHash hash, CancellationToken cancellationToken, UploadInspector? inspector = null)
     {
         var buffer = new byte[BufferSize];
         long total = 0;
@@ -98,6 +102,11 @@ internal static class ImageUploadReader
             {
                 hash.AppendData(buffer, 0, read);
                 await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                if (inspector is not null)
+                {
+                    await inspector.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                }
+
                 total += read;
             }
         }

@@ -21,12 +21,20 @@ public enum FileKind
 /// <summary>Detects compression and opens a decompressed stream: gzip in-process, the others through Debian's tools.</summary>
 public static class Compression
 {
+    /// <summary>Bytes that are read to tell a plain tarball ("ustar" at offset 257).</summary>
+    public const int HeadLength = 264;
+
     public static FileKind Detect(string path)
     {
-        Span<byte> head = stackalloc byte[264];
+        Span<byte> head = stackalloc byte[HeadLength];
         using var file = File.OpenRead(path);
         var read = file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
-        head = head[..read];
+        return Detect(head[..read]);
+    }
+
+    /// <summary>Detects from a file's first bytes (<see cref="HeadLength"/> of them, or the whole file).</summary>
+    public static FileKind Detect(ReadOnlySpan<byte> head)
+    {
         if (head.StartsWith("hsqs"u8))
         {
             return FileKind.Squashfs;
