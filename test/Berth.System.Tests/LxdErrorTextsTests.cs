@@ -67,6 +67,11 @@ public sealed class LxdErrorTextsTests : IAsyncLifetime
         Assert.Equal(Prefix + "\"n\": Failed loading device \"n\": Unsupported device type", await ErrorAsync("config", "device", "add", _name, "n", "nic"));
         Assert.Equal(Prefix + "\"n\": Invalid value for device option \"parent\": Required value", await ErrorAsync("config", "device", "add", _name, "n", "nic", "nictype=bridged"));
         Assert.Equal("Error: Device validation failed for \"d2\": Disk entry is missing the required \"source\" or \"path\" property", await ErrorAsync("profile", "device", "add", "default", "d2", "disk"));
+        Assert.Equal(Prefix + "\"r\": Source path must be absolute for local sources", await ErrorAsync("config", "device", "add", _name, "r", "disk", "source=tmp", "path=/r"));
+        Assert.Equal(Prefix + "\"v\": Storage volumes cannot be specified as absolute paths", await ErrorAsync("config", "device", "add", _name, "v", "disk", "pool=default", "source=/tmp", "path=/v"));
+        Assert.Equal(0, (await _berthd.LxcAsync("config", "device", "add", _name, "d1", "disk", "source=/tmp", "path=/mnt")).ExitCode);
+        Assert.Equal(Prefix + "\"d1\": More than one disk device uses the same path \"/mnt\"", await ErrorAsync("config", "device", "add", _name, "d2", "disk", "source=/srv", "path=/mnt"));
+        Assert.Equal(0, (await _berthd.LxcAsync("config", "device", "remove", _name, "d1")).ExitCode);
         Assert.Equal("{}\n", (await _berthd.LxcAsync("config", "device", "show", _name)).Stdout);
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 
 namespace Berth.System.Tests;
@@ -93,9 +94,15 @@ public sealed class StoragePoolsTests : IAsyncLifetime
         var image = Directory.GetDirectories(Path.Combine(PoolPath, "images")).Single();
         var imageUuid = Field(await ProcessRunner.RunAsync("btrfs", ["subvolume", "show", image]), "UUID:");
         Assert.Equal(imageUuid, Field(show, "Parent UUID:"));
+        // The usage is the subvolume's qgroup "referenced" bytes, as btrfs itself reports them, and grows with a write.
+        Assert.Equal(0, (await _berthd.LxcAsync("exec", "c1", "--", "sh", "-c", "head -c 8388608 /dev/urandom > /big && sync")).ExitCode);
+        await ProcessRunner.RunAsync("btrfs", ["filesystem", "sync", PoolPath]);
+        var qgroup = (await ProcessRunner.RunAsync("btrfs", ["qgroup", "show", "-f", "--raw", volume])).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1];
         using (var state = JsonDocument.Parse((await _berthd.LxcAsync("query", "/1.0/instances/c1/state")).Stdout))
         {
-            Assert.True(state.RootElement.GetProperty("disk").GetProperty("root").GetProperty("usage").GetInt64() > 0);
+            var usage = state.RootElement.GetProperty("disk").GetProperty("root").GetProperty("usage").GetInt64();
+            Assert.Equal(qgroup.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], usage.ToString(CultureInfo.InvariantCulture));
+            Assert.True(usage > 8 << 20, $"usage {usage} after an 8 MiB write");
         }
 
         var usedBy = (await _berthd.LxcAsync("storage", "show", _pool)).Stdout;

@@ -60,7 +60,45 @@ public static partial class DeviceSchema
         {
             throw new ApiException(400, $"Only the root disk may have a size quota (device \"{device}\")");
         }
+
+        // LXD 5.0.2's disk device checks, with its texts. (It also refuses recursive=true with readonly=true, "not
+        // supported by the kernel"; kernels since 5.12 make the whole tree read-only, and Berth does.)
+        var isVolume = Get(config, "pool").Length > 0;
+        if (!isVolume && IsLocalSource(source) && !source.StartsWith('/'))
+        {
+            throw new ApiException(400, "Source path must be absolute for local sources");
+        }
+
+        if (isVolume && Get(config, "shift").Length > 0)
+        {
+            throw new ApiException(400, "The \"shift\" property cannot be used with custom storage volumes (set \"security.shifted=true\" on the volume instead)");
+        }
+
+        if (isVolume && source.StartsWith('/'))
+        {
+            throw new ApiException(400, "Storage volumes cannot be specified as absolute paths");
+        }
     }
+
+    /// <summary>
+    /// LXD refuses two disk devices of one instance (or one profile) at the same path: it counts the devices, whatever
+    /// their names, so a profile and an instance may still each have one.
+    /// </summary>
+    public static void CheckDiskPathUnique(IReadOnlyDictionary<string, string> config, IReadOnlyDictionary<string, Dictionary<string, string>> devices)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(devices);
+        var path = Get(config, "path");
+        if (Get(config, "type") == "disk" && path.Length > 0
+            && devices.Values.Count(d => d is not null && Get(d, "type") == "disk" && Get(d, "path") == path) > 1)
+        {
+            throw new ApiException(400, $"More than one disk device uses the same path \"{path}\"");
+        }
+    }
+
+    private static bool IsLocalSource(string source) =>
+        !source.StartsWith("ceph:", StringComparison.Ordinal) && !source.StartsWith("cephfs:", StringComparison.Ordinal)
+        && !source.StartsWith("cloud-init:", StringComparison.Ordinal) && !source.StartsWith("agent:", StringComparison.Ordinal);
 
     // ---- proxy ----
 

@@ -23,6 +23,7 @@ public static partial class DeviceSchema
         foreach (var (name, config) in devices.OrderBy(kv => kv.Key, StringComparer.Ordinal))
         {
             ValidateDevice(name, config ?? []);
+            CheckDiskPathUnique(config ?? [], devices);
         }
     }
 

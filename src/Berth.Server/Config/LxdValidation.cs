@@ -40,6 +40,7 @@ public static class LxdValidation
             try
             {
                 DeviceSchema.Validate(new Dictionary<string, Dictionary<string, string>>(StringComparer.Ordinal) { [name] = device }, isProfile);
+                DeviceSchema.CheckDiskPathUnique(device ?? [], devices);
             }
             catch (ApiException e)
             {

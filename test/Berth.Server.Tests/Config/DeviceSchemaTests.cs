@@ -148,6 +148,36 @@ public class DeviceSchemaTests
     [Fact]
     public void Validate_NameWithSlash_Throws400() => Assert.Contains("a/b", Invalid("type=none", name: "a/b").Message, StringComparison.Ordinal);
 
+    [Theory]
+    [InlineData("type=disk path=/data source=srv/data", "Source path must be absolute for local sources")]
+    [InlineData("type=disk path=/data source=/srv/vol pool=default", "Storage volumes cannot be specified as absolute paths")]
+    [InlineData("type=disk path=/data source=vol pool=default shift=true", "The \"shift\" property cannot be used with custom storage volumes (set \"security.shifted=true\" on the volume instead)")]
+    public void Validate_DiskSources_AsLxd(string spec, string message) => Assert.Equal(message, Invalid(spec).Message);
+
+    [Fact]
+    public void Validate_TwoDisksAtOnePath_Throws400()
+    {
+        var devices = new Dictionary<string, Dictionary<string, string>>
+        {
+            ["a"] = Parse("type=disk path=/mnt source=/srv/a"),
+            ["b"] = Parse("type=disk path=/mnt source=/srv/b"),
+        };
+
+        var e = Assert.Throws<ApiException>(() => DeviceSchema.Validate(devices, isProfile: false));
+
+        Assert.Equal("More than one disk device uses the same path \"/mnt\"", e.Message);
+    }
+
+    [Fact]
+    public void Validate_DiskAndProxyAtOnePath_Pass() =>
+        DeviceSchema.Validate(
+            new Dictionary<string, Dictionary<string, string>>
+            {
+                ["a"] = Parse("type=disk path=/mnt source=/srv/a"),
+                ["b"] = Parse("type=unix-char path=/mnt"),
+            },
+            isProfile: false);
+
     [Fact]
     public void Validate_DiskInitialKeys_AreFreeForm() => Valid("type=disk path=/ pool=default initial.zfs.blocksize=64KiB");
 

@@ -53,6 +53,11 @@ internal sealed partial class BtrfsDriver
     /// <summary>The subvolume's referenced bytes from its qgroup (quotas are enabled when the pool is made).</summary>
     public async Task<long?> UsageAsync(string path, CancellationToken cancellationToken)
     {
+        if (BtrfsSubvolume.ReferencedBytes(path) is { } referenced)
+        {
+            return referenced;
+        }
+
         var (code, stdout, _) = await StorageTools.TryRunAsync("btrfs", ["qgroup", "show", "-f", "--raw", path], cancellationToken).ConfigureAwait(false);
         if (code != 0)
         {
