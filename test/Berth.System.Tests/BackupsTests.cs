@@ -90,6 +90,11 @@ public sealed class BackupsTests : IAsyncLifetime
         await File.WriteAllBytesAsync(At("junk.tar.gz"), [0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0, 0, 3, 1, 2, 3, 4, 5]);
         var corrupt = await _berthd.LxcAsync("import", At("junk.tar.gz"), "b3");
         Assert.Contains("Invalid backup file", corrupt.Stderr, StringComparison.Ordinal);
+        var whole = await File.ReadAllBytesAsync(At("b1.tar.xz"), TestContext.Current.CancellationToken);
+        await File.WriteAllBytesAsync(At("cut.tar.xz"), whole[..(whole.Length / 2)], TestContext.Current.CancellationToken);
+        var truncated = await _berthd.LxcAsync("import", At("cut.tar.xz"), "b3");
+        Assert.Contains("Error: Invalid backup file: ", truncated.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("tar: tar:", truncated.Stderr, StringComparison.Ordinal);
         var notBackup = await _berthd.BerthAsync("import", At("b1.tar.xz.missing"), "b3");
         Assert.NotEqual(0, notBackup.ExitCode);
         Assert.DoesNotContain("b3", (await Lxc("list", "-c", "n", "--format", "csv")).Stdout, StringComparison.Ordinal);

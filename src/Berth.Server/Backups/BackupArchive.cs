@@ -118,7 +118,9 @@ internal static class BackupArchive
         await tar.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
         if (tar.ExitCode != 0)
         {
-            throw new ApiException(400, $"Invalid backup file: tar: {(await stderr.ConfigureAwait(false)).Trim()}");
+            // tar's first complaint names the problem ("tar: Unexpected EOF in archive"); the rest repeats it.
+            var first = (await stderr.ConfigureAwait(false)).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? $"tar exited with status {tar.ExitCode}";
+            throw new ApiException(400, $"Invalid backup file: {first}");
         }
     }
 
