@@ -27,18 +27,14 @@ internal static class ImageUploadReader
         if (!contentType.StartsWith("multipart/form-data", StringComparison.OrdinalIgnoreCase))
         {
             var path = images.NewUploadPath();
-            await using var inspector = new UploadInspector();
-            var size = await CopyAsync(request.Body, path, hash, cancellationToken, inspector).ConfigureAwait(false);
+            var size = await CopyAsync(request.Body, path, hash, cancellationToken).ConfigureAwait(false);
             if (size == 0)
             {
                 File.Delete(path);
                 throw new ApiException(400, "Empty image upload");
             }
 
-            return new ImageUpload(path, null, Convert.ToHexStringLower(hash.GetHashAndReset()), size, filename, isPublic, properties, expected)
-            {
-                Inspection = await inspector.CompleteAsync().ConfigureAwait(false),
-            };
+            return new ImageUpload(path, null, Convert.ToHexStringLower(hash.GetHashAndReset()), size, filename, isPublic, properties, expected);
         }
 
         string? metadataPath = null;
@@ -90,7 +86,7 @@ internal static class ImageUploadReader
         }
     }
 
-    private static async Task<long> CopyAsync(Stream source, string path, IncrementalHash hash, CancellationToken cancellationToken, UploadInspector? inspector = null)
+    private static async Task<long> CopyAsync(Stream source, string path, IncrementalHash hash, CancellationToken cancellationToken)
     {
         var buffer = new byte[BufferSize];
         long total = 0;
@@ -102,11 +98,6 @@ internal static class ImageUploadReader
             {
                 hash.AppendData(buffer, 0, read);
                 await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
-                if (inspector is not null)
-                {
-                    await inspector.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
-                }
-
                 total += read;
             }
         }

@@ -21,20 +21,12 @@ public enum FileKind
 /// <summary>Detects compression and opens a decompressed stream: gzip in-process, the others through Debian's tools.</summary>
 public static class Compression
 {
-    /// <summary>Bytes that are read to tell a plain tarball ("ustar" at offset 257).</summary>
-    public const int HeadLength = 264;
-
     public static FileKind Detect(string path)
     {
-        Span<byte> head = stackalloc byte[HeadLength];
+        Span<byte> head = stackalloc byte[264];
         using var file = File.OpenRead(path);
         var read = file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
-        return Detect(head[..read]);
-    }
-
-    /// <summary>Detects from a file's first bytes (<see cref="HeadLength"/> of them, or the whole file).</summary>
-    public static FileKind Detect(ReadOnlySpan<byte> head)
-    {
+        head = head[..read];
         if (head.StartsWith("hsqs"u8))
         {
             return FileKind.Squashfs;

@@ -19,10 +19,15 @@ public static class ImageArchive
         }
 
         var scan = Scan(metadataPath, kind);
-        var metadata = ParseMetadata(scan);
+        var metadata = ImageMetadata.Parse(scan.MetadataYaml ?? throw new ApiException(400, "Invalid image: metadata.yaml is missing"));
         if (rootfsPath is null)
         {
-            return Unified(scan, metadata, kind);
+            if (!scan.HasRootfsDir && !scan.HasRootfsImg)
+            {
+                throw new ApiException(400, "Invalid image: the tarball has no rootfs");
+            }
+
+            return new ImageContents(metadata, scan.HasRootfsImg ? "virtual-machine" : "container", kind, null);
         }
 
         var rootKind = Compression.Detect(rootfsPath);
@@ -40,34 +45,12 @@ public static class ImageArchive
         }
     }
 
-    /// <summary>Inspects a unified image from its decompressed tar stream, read to the end.</summary>
-    public static ImageContents InspectUnified(Stream tar, FileKind kind)
-    {
-        var scan = Scan(() => tar);
-        return Unified(scan, ParseMetadata(scan), kind);
-    }
-
-    private static ImageMetadata ParseMetadata(ScanResult scan) =>
-        ImageMetadata.Parse(scan.MetadataYaml ?? throw new ApiException(400, "Invalid image: metadata.yaml is missing"));
-
-    private static ImageContents Unified(ScanResult scan, ImageMetadata metadata, FileKind kind)
-    {
-        if (!scan.HasRootfsDir && !scan.HasRootfsImg)
-        {
-            throw new ApiException(400, "Invalid image: the tarball has no rootfs");
-        }
-
-        return new ImageContents(metadata, scan.HasRootfsImg ? "virtual-machine" : "container", kind, null);
-    }
-
-    private static ScanResult Scan(string path, FileKind kind) => Scan(() => Compression.OpenTar(path, kind));
-
-    private static ScanResult Scan(Func<Stream> open)
+    private static ScanResult Scan(string path, FileKind kind)
     {
         var result = new ScanResult();
         try
         {
-            using var stream = open();
+            using var stream = Compression.OpenTar(path, kind);
             using var reader = new TarReader(stream, leaveOpen: true);
             while (reader.GetNextEntry(copyData: false) is { } entry)
             {

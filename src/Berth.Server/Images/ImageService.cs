@@ -25,9 +25,6 @@ public sealed record ImageUpload(
 
     /// <summary>Where to look for newer versions (set for images pulled by alias).</summary>
     public ImageSource? UpdateSource { get; init; }
-
-    /// <summary>The inspection made while the upload streamed in (<see cref="UploadInspector"/>); null: inspect the files.</summary>
-    public Task<ImageContents>? Inspection { get; init; }
 }
 
 /// <summary>
@@ -110,9 +107,7 @@ public sealed partial class ImageService
             throw new ApiException(400, $"Fingerprint mismatch: the upload's sha256 is {upload.Fingerprint}, not {expected}");
         }
 
-        var contents = upload.Inspection is { } inspection
-            ? await inspection.ConfigureAwait(false)
-            : ImageArchive.Inspect(upload.MetadataPath, upload.RootfsPath);
+        var contents = ImageArchive.Inspect(upload.MetadataPath, upload.RootfsPath);
         if (_store.Snapshot().Get(Key(upload.Fingerprint)) is not null)
         {
             throw new ApiException(409, "Image with same fingerprint already exists");
