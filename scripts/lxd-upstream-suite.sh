@@ -131,6 +131,18 @@ stop_leftovers() {
     : >"$work/pids"
 }
 
+stop_containers() {
+    # Containers outlive their daemon by design: a test that timed out leaves its running ones (and their veths)
+    # behind. Only those whose liblxc path is below our scratch dir are stopped.
+    local dir name
+    find "$work" -mindepth 1 -maxdepth 6 -type d -name containers -path "$work/*" 2>/dev/null | while read -r dir; do
+        for name in $(lxc-ls -P "$dir" --running 2>/dev/null); do
+            echo "==> stopping leftover container $name in $dir" >&2
+            lxc-stop -P "$dir" -n "$name" -k 2>/dev/null || true
+        done
+    done
+}
+
 unmount_under() {
     # Deepest first; main.sh mounts a tmpfs at $TEST_DIR/dev and unmounts it only if its cleanup trap runs.
     local m
@@ -147,6 +159,7 @@ cleanup() {
         kill -KILL "$runner" 2>/dev/null || true
     fi
     stop_leftovers
+    stop_containers
     unmount_under "$work"
     rm -rf --one-file-system "$work"
 }
@@ -228,6 +241,7 @@ run_one() {
     local secs=$(( $(date +%s) - start ))
 
     stop_leftovers
+    stop_containers
     unmount_under "$work/test"
     rm -rf --one-file-system "$work/test"/tmp.*
     if compgen -G "$work/daemon-logs/*.log" >/dev/null; then
