@@ -96,7 +96,13 @@ internal sealed class ImagesEndpoints(ImageService images, ImageAliasService ali
                 properties[key] = value;
             }
 
-            upload = upload with { Public = token.Request.Public, Properties = properties, ExpectedFingerprint = ImageSecrets.ExpectedFingerprint(token.Name) };
+            upload = upload with
+            {
+                Public = token.Request.Public,
+                Properties = properties,
+                ExpiresAt = token.Request.ExpiresAt,
+                ExpectedFingerprint = ImageSecrets.ExpectedFingerprint(token.Name),
+            };
         }
 
         var image = await images.ImportAsync(upload, context.Requestor(), context.RequestAborted).ConfigureAwait(false);
