@@ -34,7 +34,7 @@ public sealed class LxdImagePusher(Func<string?, HttpMessageHandler> handlers)
         post.Headers.Add("X-LXD-secret", request.Secret);
         if (filename.Length > 0)
         {
-            post.Headers.Add("X-LXD-filename", filename);
+            post.Headers.TryAddWithoutValidation("X-LXD-filename", filename);
         }
 
         Operation operation;
