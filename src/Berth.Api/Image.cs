@@ -74,6 +74,20 @@ public sealed record ImagesPostSource
     [JsonPropertyName("project")] public string Project { get; set; } = "";
 }
 
+/// <summary>
+/// POST /1.0/images/{fingerprint}/export (api.ImageExportPost, extension images_push_relay): the server pushes the
+/// image to <see cref="Target"/>, pinning <see cref="Certificate"/>, with the push token's <see cref="Secret"/>.
+/// </summary>
+public sealed record ImageExportPost
+{
+    [JsonPropertyName("target")] public string Target { get; set; } = "";
+    [JsonPropertyName("certificate")] public string Certificate { get; set; } = "";
+    [JsonPropertyName("secret")] public string Secret { get; set; } = "";
+    [JsonPropertyName("aliases")] public List<ImageAlias>? Aliases { get; set; }
+    [JsonPropertyName("project")] public string Project { get; set; } = "";
+    [JsonPropertyName("profiles")] public List<string>? Profiles { get; set; }
+}
+
 /// <summary>An alias (GET /1.0/images/aliases/{name}).</summary>
 public record ImageAliasesEntryPut
 {

@@ -110,6 +110,7 @@ internal sealed class BerthDaemon : IAsyncDisposable
             services.AddSingleton<ImageDownloader>();
             services.AddSingleton<ImagePuller>();
             services.AddSingleton<Berth.Server.Images.Lxd.LxdImageClient>();
+            services.AddSingleton(new Berth.Server.Images.Lxd.LxdImagePusher(peer => RemoteHttpClient.CreateHandler(context.Certificate, peer)));
             services.AddSingleton<ImageSecrets>();
             services.AddSingleton<ImageTasks>();
             services.AddHostedService(sp => sp.GetRequiredService<ImageTasks>());
@@ -200,7 +201,7 @@ internal sealed class BerthDaemon : IAsyncDisposable
         new EventsEndpoints(services.GetRequiredService<EventHub>()).Map(app);
         new ProjectsEndpoints(services.GetRequiredService<ProfileService>()).Map(app);
         new InternalEndpoints(services.GetRequiredService<DaemonContext>()).Map(app);
-        new ImagesEndpoints(services.GetRequiredService<ImageService>(), services.GetRequiredService<ImagePuller>(), services.GetRequiredService<ImageSecrets>(), services.GetRequiredService<InstancePublisher>(), services.GetRequiredService<OperationManager>()).Map(app);
+        new ImagesEndpoints(services.GetRequiredService<ImageService>(), services.GetRequiredService<ImageAliasService>(), services.GetRequiredService<ImagePuller>(), services.GetRequiredService<ImageSecrets>(), services.GetRequiredService<Berth.Server.Images.Lxd.LxdImagePusher>(), services.GetRequiredService<InstancePublisher>(), services.GetRequiredService<OperationManager>()).Map(app);
         new ImageAliasesEndpoints(services.GetRequiredService<ImageAliasService>(), services.GetRequiredService<ImageService>()).Map(app);
         new SimpleStreamsEndpoints(services.GetRequiredService<SimpleStreamsPublisher>(), services.GetRequiredService<ImageService>()).Map(app);
         new InstancesEndpoints(services.GetRequiredService<InstanceService>(), services.GetRequiredService<ImageService>(), services.GetRequiredService<ImagePuller>(), services.GetRequiredService<OperationManager>(), services.GetRequiredService<Exec.MigrationOperations>()).Map(app);

@@ -116,6 +116,28 @@ public sealed class NetnsHostsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Lxc_ImageCopyPushAndRelay_BetweenNamespaces_LaunchesOnTarget()
+    {
+        await MustAsync(LxcAsync("remote", "add", "a", $"https://{Net.AddressA}:8443", "--password", Password, "--accept-certificate"));
+        await MustAsync(LxcAsync("remote", "add", "b", $"https://{Net.AddressB}:8443", "--password", Password, "--accept-certificate"));
+        var fingerprint = JsonDocument.Parse((await MustAsync(LxcAsync("query", "a:/1.0/images/aliases/bb"))).Stdout).RootElement.GetProperty("target").GetString()!;
+
+        // Push: a dials b over the link with b's push token.
+        await MustAsync(LxcAsync("image", "copy", "a:bb", "b:", "--mode", "push", "--alias", "pushed", "--copy-aliases"));
+        Assert.Equal($"[\"/1.0/images/{fingerprint}\"]", Compact((await MustAsync(LxcAsync("query", "b:/1.0/images"))).Stdout));
+        Assert.Equal(fingerprint, JsonDocument.Parse((await MustAsync(LxcAsync("query", "b:/1.0/images/aliases/bb"))).Stdout).RootElement.GetProperty("target").GetString());
+        await MustAsync(LxcAsync("launch", "b:pushed", "b:p"));
+        await MustAsync(LxcAsync("exec", "b:p", "--", "true"));
+        await MustAsync(LxcAsync("delete", "--force", "b:p"));
+
+        // Relay: the client downloads from a and uploads to b.
+        await MustAsync(LxcAsync("image", "delete", "b:pushed"));
+        Assert.Equal("[]", Compact((await MustAsync(LxcAsync("query", "b:/1.0/images"))).Stdout));
+        await MustAsync(LxcAsync("image", "copy", "a:" + fingerprint, "b:", "--mode", "relay", "--alias", "relayed"));
+        Assert.Equal(fingerprint, JsonDocument.Parse((await MustAsync(LxcAsync("query", "b:/1.0/images/aliases/relayed"))).Stdout).RootElement.GetProperty("target").GetString());
+    }
+
+    [Fact]
     public async Task Berth_CopyMoveBetweenNamespaces_PullPushRelay_Stateless_InstanceOnly()
     {
         await MustAsync(BerthAsync("remote", "add", "a", $"https://{Net.AddressA}:8443", "--password", Password, "--accept-certificate"));

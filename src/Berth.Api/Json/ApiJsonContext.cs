@@ -38,6 +38,8 @@ namespace Berth.Api.Json;
 [JsonSerializable(typeof(ImagePut))]
 [JsonSerializable(typeof(List<Image>))]
 [JsonSerializable(typeof(ImagesPost))]
+[JsonSerializable(typeof(ImageExportPost))]
+[JsonSerializable(typeof(List<ImageAlias>))]
 [JsonSerializable(typeof(ImageAliasesEntry))]
 [JsonSerializable(typeof(ImageAliasesEntryPut))]
 [JsonSerializable(typeof(List<ImageAliasesEntry>))]

@@ -7,9 +7,11 @@ using Berth.Client;
 namespace Berth.Cli.Commands;
 
 /// <summary>
-/// <c>berth image copy [remote:]image remote: [--alias A]... [--copy-aliases] [--auto-update] [--public] [--profile P]</c>:
-/// as lxc's, the target server pulls the image from the source (<c>source.type=image</c>), with a one-time secret
-/// for a private image; the aliases are then set on the target by the client.
+/// <c>berth image copy [remote:]image remote: [--alias A]... [--copy-aliases] [--auto-update] [--public] [--profile P]
+/// [--mode pull|push|relay]</c>, as lxc's: in pull mode the target server pulls the image from the source
+/// (<c>source.type=image</c>), with a one-time secret for a private image; in push mode the source uploads it to the
+/// target (HTTPS) with the target's push token; in relay mode this client downloads it and uploads it. The aliases
+/// are then set on the target by the client.
 /// </summary>
 internal sealed class ImageCopyCommand : Command
 {
@@ -20,7 +22,7 @@ internal sealed class ImageCopyCommand : Command
     private readonly Option<bool> _autoUpdate = new("--auto-update") { Description = "Keep the image up to date after initial copy" };
     private readonly Option<bool> _public = new("--public") { Description = "Make image public" };
     private readonly Option<string[]> _profiles = new("--profile", "-p") { Description = "Profile to apply to the new image" };
-    private readonly Option<string> _mode = new("--mode") { Description = "Transfer mode (pull: the target fetches from the source)", DefaultValueFactory = _ => "pull" };
+    private readonly Option<string> _mode = new("--mode") { Description = "Transfer mode. One of pull, push or relay", DefaultValueFactory = _ => "pull" };
 
     public ImageCopyCommand(CliApp app) : base("copy", "Copy images between servers")
     {
@@ -39,9 +41,14 @@ internal sealed class ImageCopyCommand : Command
     private async Task RunAsync(CliContext context, CancellationToken cancellationToken)
     {
         var mode = context.GetValue(_mode);
-        if (mode != "pull")
+        if (mode is not ("pull" or "push" or "relay"))
         {
-            throw new CliException($"Transfer mode \"{mode}\" is not supported by berth: use pull");
+            throw new CliException($"Invalid transfer mode \"{mode}\": use pull, push or relay");
+        }
+
+        if (mode != "pull" && context.GetValue(_autoUpdate))
+        {
+            throw new CliException("Auto update is only available in pull mode");
         }
 
         var (sourceRemote, name) = context.ParseRemote(context.GetValue(_source));
@@ -59,6 +66,12 @@ internal sealed class ImageCopyCommand : Command
         if (!context.Config.Remotes.TryGetValue(sourceRemote, out var entry))
         {
             throw new CliException($"The remote \"{sourceRemote}\" doesn't exist");
+        }
+
+        if (mode != "pull")
+        {
+            await CopyDirectAsync(context, mode, sourceRemote, targetRemote, entry.Protocol, cancellationToken).ConfigureAwait(false);
+            return;
         }
 
         var profiles = context.GetValue(_profiles);
@@ -97,6 +110,101 @@ internal sealed class ImageCopyCommand : Command
         }
 
         await EnsureAliasesAsync(target, aliases, fingerprint, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Push and relay. The image is named by its full fingerprint throughout (lxc 5.0.2 names a public image by the
+    /// alias it was asked for, which a relayed download cannot be checked against).
+    /// </summary>
+    private async Task CopyDirectAsync(CliContext context, string mode, string sourceRemote, string targetRemote, string protocol, CancellationToken cancellationToken)
+    {
+        if (protocol == "simplestreams")
+        {
+            throw new CliException($"Transfer mode \"{mode}\" needs an LXD-protocol source; \"{sourceRemote}\" is a simplestreams remote");
+        }
+
+        var (source, image, _) = await ImageTarget.ResolveAsync(context, context.GetValue(_source), cancellationToken).ConfigureAwait(false);
+        var target = context.Client(targetRemote);
+        var aliases = (context.GetValue(_alias) ?? []).Select(a => new ImageAlias { Name = a }).ToList();
+        if (context.GetValue(_copyAliases))
+        {
+            aliases.AddRange(image.Aliases);
+        }
+
+        var progress = new ProgressLine(context, "Copying the image: {0}");
+        if (mode == "push")
+        {
+            if (target.BaseAddress.Scheme != Uri.UriSchemeHttps)
+            {
+                throw new CliException($"Push mode needs a target the source can reach: \"{targetRemote}\" is not an HTTPS remote");
+            }
+
+            string certificate;
+            using (var pinned = context.Certificates.LoadServerCertificate(targetRemote))
+            {
+                certificate = pinned?.ExportCertificatePem() + "\n";
+                if (pinned is null)
+                {
+                    (_, certificate) = await target.GetConnectionInfoAsync(cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            var (tokenId, secret) = await target.CreateImagePushTokenAsync(new ImagesPost
+            {
+                Source = new ImagesPostSource { Fingerprint = image.Fingerprint, Mode = "push" },
+                Aliases = context.GetValue(_copyAliases) ? image.Aliases : null,
+                ExpiresAt = image.ExpiresAt,
+                Properties = image.Properties,
+                Public = context.GetValue(_public),
+            }, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await source.PushImageAsync(image.Fingerprint, new ImageExportPost
+                {
+                    Target = target.BaseAddress.GetLeftPart(UriPartial.Authority),
+                    Certificate = certificate,
+                    Secret = secret,
+                    Aliases = image.Aliases,
+                    Project = string.IsNullOrEmpty(target.Project) ? "default" : target.Project,
+                }, progress.Update, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                // Spent by the upload when it came; otherwise it must not stay usable.
+                try
+                {
+                    await target.RawAsync(HttpMethod.Delete, "/1.0/operations/" + tokenId, cancellationToken: CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (ApiException)
+                {
+                }
+            }
+        }
+        else
+        {
+            var dir = Directory.CreateTempSubdirectory("berth-image-relay-");
+            try
+            {
+                var metadataPath = Path.Combine(dir.FullName, "metadata");
+                var rootfsPath = Path.Combine(dir.FullName, "rootfs");
+                ImageFileResult files;
+                await using (var metadata = File.Create(metadataPath))
+                await using (var rootfs = File.Create(rootfsPath))
+                {
+                    files = await source.ExportImageAsync(image.Fingerprint, metadata, rootfs, (done, total) => progress.Update(total > 0 ? $"{done * 100 / total}%" : $"{done} bytes"), cancellationToken: cancellationToken).ConfigureAwait(false);
+                }
+
+                var filename = image.Filename.Length > 0 ? image.Filename : files.MetaName;
+                await target.UploadImageFilesAsync(metadataPath, files.RootfsName.Length > 0 || files.RootfsSize > 0 ? rootfsPath : null, filename, context.GetValue(_public), cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                dir.Delete(recursive: true);
+            }
+        }
+
+        progress.Done("Image copied successfully!");
+        await EnsureAliasesAsync(target, aliases, image.Fingerprint, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>As lxc's ensureImageAliases: an alias that exists on the target is moved to the new image.</summary>

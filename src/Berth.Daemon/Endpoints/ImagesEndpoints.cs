@@ -4,13 +4,14 @@ using Berth.Api.Json;
 using Berth.Daemon.Http;
 using Berth.Server.Filtering;
 using Berth.Server.Images;
+using Berth.Server.Images.Lxd;
 using Berth.Server.Instances;
 using Berth.Server.Operations;
 
 namespace Berth.Daemon.Endpoints;
 
-/// <summary><c>/1.0/images</c>: list, upload, get, update, delete, export, refresh, secret.</summary>
-internal sealed class ImagesEndpoints(ImageService images, ImagePuller puller, ImageSecrets secrets, InstancePublisher publisher, OperationManager operations)
+/// <summary><c>/1.0/images</c>: list, upload, get, update, delete, export, push, refresh, secret.</summary>
+internal sealed class ImagesEndpoints(ImageService images, ImageAliasService aliases, ImagePuller puller, ImageSecrets secrets, LxdImagePusher pusher, InstancePublisher publisher, OperationManager operations)
 {
     public void Map(IEndpointRouteBuilder routes)
     {
@@ -18,7 +19,7 @@ internal sealed class ImagesEndpoints(ImageService images, ImagePuller puller, I
         // secret; handlers check the rest.
         routes.MapApi("/1.0/images", new ApiRoute { Get = ListAsync, Post = CreateAsync, Untrusted = true });
         routes.MapApi("/1.0/images/{fingerprint}", new ApiRoute { Get = GetAsync, Put = PutAsync, Patch = PatchAsync, Delete = DeleteAsync, Untrusted = true });
-        routes.MapApi("/1.0/images/{fingerprint}/export", new ApiRoute { Get = ExportAsync, Untrusted = true });
+        routes.MapApi("/1.0/images/{fingerprint}/export", new ApiRoute { Get = ExportAsync, Post = PushAsync, Untrusted = true });
         routes.MapApi("/1.0/images/{fingerprint}/refresh", new ApiRoute { Post = RefreshAsync });
         routes.MapApi("/1.0/images/{fingerprint}/secret", new ApiRoute { Post = SecretAsync });
     }
@@ -37,18 +38,32 @@ internal sealed class ImagesEndpoints(ImageService images, ImagePuller puller, I
 
     /// <summary>
     /// An upload is received and checked before answering, so bad input gets a synchronous 400/409; the operation
-    /// then reports the fingerprint as LXD's does.
+    /// then reports the fingerprint as LXD's does. An untrusted client may only upload, and only with a live push
+    /// token's secret and image name (<c>X-LXD-secret</c>, <c>X-LXD-fingerprint</c>); the token is spent either way.
     /// </summary>
     private async Task CreateAsync(HttpContext context)
     {
-        context.RequireTrusted();
-        context.Request.Project();
-        if (context.Request.ContentType?.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) == true)
+        var trusted = context.IsTrusted();
+        var secret = context.Request.Headers["X-LXD-secret"].ToString();
+        var token = secret.Length > 0 ? secrets.RedeemPush(context.Request.Headers["X-LXD-fingerprint"].ToString(), secret) : null;
+        var json = context.Request.ContentType?.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) == true;
+        if (!trusted && (token is null || json))
+        {
+            throw new ApiException(403, "not authorized");
+        }
+
+        var project = token?.Project ?? context.Request.Project();
+        if (json)
         {
             var post = await context.Request.ReadJsonAsync(ApiJsonContext.Wire.ImagesPost).ConfigureAwait(false);
+            if (post.Source?.Mode == "push")
+            {
+                await ApiResults.AsyncAsync(context, secrets.CreatePush(project, post)).ConfigureAwait(false);
+                return;
+            }
+
             if (post.Source?.Type is "instance" or "container" or "snapshot")
             {
-                var project = context.Request.Project();
                 var (instance, _) = publisher.Validate(project, post);
                 var publishedBy = context.Requestor();
                 var publish = operations.Start("Downloading image", new() { ["images"] = [], ["instances"] = [InstanceService.Url(instance)] },
@@ -72,13 +87,49 @@ internal sealed class ImagesEndpoints(ImageService images, ImagePuller puller, I
         }
 
         var upload = await ImageUploadReader.ReadAsync(context.Request, images, context.RequestAborted).ConfigureAwait(false);
+        if (token is not null)
+        {
+            // What the push token asked for (LXD keeps it in the token's metadata).
+            var properties = new Dictionary<string, string>(upload.Properties, StringComparer.Ordinal);
+            foreach (var (key, value) in token.Request.Properties ?? [])
+            {
+                properties[key] = value;
+            }
+
+            upload = upload with
+            {
+                Public = token.Request.Public,
+                Properties = properties,
+                ExpiresAt = token.Request.ExpiresAt,
+                ExpectedFingerprint = ImageSecrets.ExpectedFingerprint(token.Name),
+            };
+        }
+
         var image = await images.ImportAsync(upload, context.Requestor(), context.RequestAborted).ConfigureAwait(false);
         var metadata = new Dictionary<string, JsonElement>
         {
             ["fingerprint"] = JsonSerializer.SerializeToElement(image.Fingerprint, ApiJsonContext.Wire.String),
             ["size"] = JsonSerializer.SerializeToElement(image.Size, ApiJsonContext.Wire.Int64),
         };
-        var operation = operations.Start("Downloading image", new() { ["images"] = [ImageService.Url(image.Fingerprint)] }, _ => Task.CompletedTask, metadata: metadata);
+        if (token is not null)
+        {
+            foreach (var alias in token.Request.Aliases ?? [])
+            {
+                try
+                {
+                    await aliases.CreateAsync(project, new ImageAliasesPost { Name = alias.Name, Description = alias.Description, Target = image.Fingerprint }, context.Requestor(), context.RequestAborted).ConfigureAwait(false);
+                }
+                catch (ApiException e) when (e.Status == 409)
+                {
+                    // An alias already there is left as it is; lxc re-points the ones it was asked for afterwards.
+                }
+            }
+
+            // As LXD's: the pushing server, untrusted here, waits for this operation with this secret.
+            metadata["secret"] = JsonSerializer.SerializeToElement(Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)), ApiJsonContext.Wire.String);
+        }
+
+        var operation = operations.Start("Downloading image", new() { ["images"] = [ImageService.Url(image.Fingerprint)] }, _ => Task.CompletedTask, metadata: metadata, project: project);
         await ApiResults.AsyncAsync(context, operation).ConfigureAwait(false);
     }
 
@@ -139,6 +190,43 @@ internal sealed class ImagesEndpoints(ImageService images, ImagePuller puller, I
         await WritePartAsync(response, boundary, "metadata", $"meta-{image.Fingerprint}{TarExtension(metadataPath)}", metadataPath, context.RequestAborted).ConfigureAwait(false);
         await WritePartAsync(response, boundary, "rootfs", image.Fingerprint + RootfsExtension(rootfsPath), rootfsPath, context.RequestAborted).ConfigureAwait(false);
         await response.WriteAsync($"--{boundary}--\r\n", context.RequestAborted).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// LXD's push copy, source side (<c>images_push_relay</c>): this server uploads the image to the target with the
+    /// target's push secret. The name is the one the client used: a fingerprint, or for a public image lxc 5.0.2's
+    /// alias, resolved here.
+    /// </summary>
+    private async Task PushAsync(HttpContext context)
+    {
+        context.RequireTrusted();
+        var project = context.Request.Project();
+        var name = Fingerprint(context);
+        var image = FindByNameOrAlias(project, name);
+        var request = await context.Request.ReadJsonAsync(ApiJsonContext.Wire.ImageExportPost).ConfigureAwait(false);
+        LxdImagePusher.Validate(request);
+        var rootfs = images.RootfsPath(image.Fingerprint);
+        var operation = operations.Start("Downloading image", new() { ["images"] = [ImageService.Url(image.Fingerprint)] },
+            op => pusher.PushAsync(name, image.Filename, images.FilePath(image.Fingerprint), File.Exists(rootfs) ? rootfs : null, request, op.CancellationToken),
+            project: project);
+        await ApiResults.AsyncAsync(context, operation).ConfigureAwait(false);
+    }
+
+    /// <summary>A full fingerprint, else an alias, else a unique fingerprint prefix.</summary>
+    private Image FindByNameOrAlias(string project, string name)
+    {
+        if (name.Length != 64)
+        {
+            try
+            {
+                return images.Get(project, aliases.Get(project, name).Target);
+            }
+            catch (ApiException e) when (e.Status == 404)
+            {
+            }
+        }
+
+        return images.Get(project, name);
     }
 
     /// <summary>Re-pulls the image from its recorded source; the operation says whether it changed.</summary>

@@ -14,7 +14,9 @@ internal sealed class OperationsEndpoints(OperationManager operations, EventHub 
     {
         routes.MapApi("/1.0/operations", new ApiRoute { Get = ListAsync });
         routes.MapApi("/1.0/operations/{id}", new ApiRoute { Get = GetAsync, Delete = CancelAsync });
-        routes.MapApi("/1.0/operations/{id}/wait", new ApiRoute { Get = WaitAsync });
+        // An untrusted client may wait on an operation whose metadata holds the secret it passes (LXD's way for a
+        // server that pushed an image).
+        routes.MapApi("/1.0/operations/{id}/wait", new ApiRoute { Get = WaitAsync, Untrusted = true });
     }
 
     public static string Url(string id) => "/1.0/operations/" + id;
@@ -56,7 +58,7 @@ internal sealed class OperationsEndpoints(OperationManager operations, EventHub 
     /// <summary><c>timeout</c> in seconds, -1 (default) waits for ever; on timeout the current state is returned.</summary>
     private async Task WaitAsync(HttpContext context)
     {
-        var operation = Find(context);
+        var operation = context.IsTrusted() ? Find(context) : FindBySecret(context);
         var timeout = double.TryParse(context.Request.Query["timeout"], NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds >= 0
             ? TimeSpan.FromSeconds(seconds)
             : Timeout.InfiniteTimeSpan;
@@ -69,6 +71,19 @@ internal sealed class OperationsEndpoints(OperationManager operations, EventHub 
         }
 
         await ApiResults.SyncAsync(context, operation.Snapshot(), ApiJsonContext.Wire.Operation).ConfigureAwait(false);
+    }
+
+    private OperationEntry FindBySecret(HttpContext context)
+    {
+        var secret = context.Request.Query["secret"].ToString();
+        var operation = secret.Length == 0 ? null : operations.Get((string)context.Request.RouteValues["id"]!);
+        if (operation?.Snapshot().Metadata?.GetValueOrDefault("secret") is not { ValueKind: System.Text.Json.JsonValueKind.String } stored
+            || !System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(System.Text.Encoding.UTF8.GetBytes(stored.GetString() ?? ""), System.Text.Encoding.UTF8.GetBytes(secret)))
+        {
+            throw new ApiException(403, "not authorized");
+        }
+
+        return operation;
     }
 
     private OperationEntry Find(HttpContext context) =>

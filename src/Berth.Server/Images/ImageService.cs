@@ -25,6 +25,9 @@ public sealed record ImageUpload(
 
     /// <summary>Where to look for newer versions (set for images pulled by alias).</summary>
     public ImageSource? UpdateSource { get; init; }
+
+    /// <summary>An expiry given with the upload (a push token's); else the metadata's <c>expiry_date</c>.</summary>
+    public DateTimeOffset? ExpiresAt { get; init; }
 }
 
 /// <summary>
@@ -133,7 +136,8 @@ public sealed partial class ImageService
             UpdateSource = upload.UpdateSource,
             Properties = properties,
             CreatedAt = DateTimeOffset.FromUnixTimeSeconds(contents.Metadata.CreationDate),
-            ExpiresAt = contents.Metadata.ExpiryDate > 0 ? DateTimeOffset.FromUnixTimeSeconds(contents.Metadata.ExpiryDate) : DateTimeOffset.UnixEpoch,
+            ExpiresAt = upload.ExpiresAt is { } expires && expires > DateTimeOffset.UnixEpoch ? expires
+                : contents.Metadata.ExpiryDate > 0 ? DateTimeOffset.FromUnixTimeSeconds(contents.Metadata.ExpiryDate) : DateTimeOffset.UnixEpoch,
             UploadedAt = now,
             LastUsedAt = DateTimeOffset.MinValue,
         };

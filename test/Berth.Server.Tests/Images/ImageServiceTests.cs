@@ -51,6 +51,19 @@ public sealed class ImageServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Import_ExpiresAtGiven_KeptElseEpoch()
+    {
+        var bytes = TestImages.Unified();
+        var path = _images.NewUploadPath();
+        await File.WriteAllBytesAsync(path, bytes, TestContext.Current.CancellationToken);
+        var expires = new DateTimeOffset(2030, 1, 2, 3, 4, 5, TimeSpan.Zero);
+
+        var image = await _images.ImportAsync(new ImageUpload(path, null, TestImages.Sha256(bytes), bytes.Length, "t.tar.gz", false, [], null) { ExpiresAt = expires }, null, default);
+
+        Assert.Equal(expires, _images.Get("default", image.Fingerprint).ExpiresAt);
+    }
+
+    [Fact]
     public async Task Import_Corrupt_LeavesNothing()
     {
         var bytes = TestImages.Unified();

@@ -196,7 +196,7 @@ public sealed class LxdImageClient(ImageService images)
     }
 
     /// <summary>The remote's own error envelope when it sent one.</summary>
-    private static async Task<ApiException> ErrorAsync(HttpResponseMessage response, Uri url, CancellationToken cancellationToken)
+    internal static async Task<ApiException> ErrorAsync(HttpResponseMessage response, Uri url, CancellationToken cancellationToken)
     {
         var status = (int)response.StatusCode;
         try
@@ -214,7 +214,7 @@ public sealed class LxdImageClient(ImageService images)
         return new ApiException(status == 404 ? 404 : 400, $"{url.GetLeftPart(UriPartial.Path)} answered {status} {response.ReasonPhrase}");
     }
 
-    private static Uri Url(Uri server, string path, string project, string secret)
+    internal static Uri Url(Uri server, string path, string project, string secret)
     {
         var query = new List<string>();
         if (project.Length > 0 && project != "default")
