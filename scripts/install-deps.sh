@@ -4,9 +4,9 @@
 set -euo pipefail
 mode=${1:-runtime}
 
-# Runtime: liblxc and its tools, lxcfs, idmaps, rsync (migration and copies), compressors (backups and publish), image tools (debootstrap for the Debian builder), btrfs-progs for btrfs pools, dnsmasq-base, nftables and iproute2 for managed bridges; build: gcc and lxc-dev for native/berth-fork, zlib1g-dev for the NativeAOT link of berth.
+# Test: the real LXD 5.0.2 client, daemon (a peer in image and migration tests) and pylxd. Runtime: liblxc and its tools, lxcfs, idmaps, rsync (migration and copies), compressors (backups and publish), image tools (debootstrap for the Debian builder), btrfs-progs for btrfs pools, dnsmasq-base, nftables and iproute2 for managed bridges; build: gcc and lxc-dev for native/berth-fork, zlib1g-dev for the NativeAOT link of berth.
 runtime_packages=(ca-certificates util-linux lxc liblxc1 lxcfs uidmap rsync xz-utils zstd bzip2 squashfs-tools debootstrap busybox-static btrfs-progs dnsmasq-base nftables iproute2 gcc make pkg-config lxc-dev zlib1g-dev)
-test_packages=(lxd-client python3-pylxd curl)
+test_packages=(lxd-client lxd python3-pylxd curl)
 
 packages=("${runtime_packages[@]}")
 [ "$mode" = test ] && packages+=("${test_packages[@]}")
