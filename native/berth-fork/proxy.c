@@ -388,18 +388,29 @@ static int connect_target(const struct endpoint *target)
 	return fd;
 }
 
-/* TCP_NODELAY, and a small send buffer towards a peer on this host (see LOCAL_SNDBUF). */
+static int is_loopback(const struct sockaddr_storage *sa)
+{
+	if (sa->ss_family == AF_INET)
+		return (ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr) >> 24) == 127;
+	const struct in6_addr *a = &((const struct sockaddr_in6 *)sa)->sin6_addr;
+	return IN6_IS_ADDR_LOOPBACK(a) || (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
+}
+
+/*
+ * TCP_NODELAY, and a small send buffer towards a peer on this host (see LOCAL_SNDBUF): a loopback address, or
+ * a handshake that took less than LOCAL_RTT_US (a veth; a loaded machine may miss it, which only costs speed).
+ */
 static void tune(int fd)
 {
 	struct sockaddr_storage sa;
 	socklen_t len = sizeof(sa);
-	if (getsockname(fd, (struct sockaddr *)&sa, &len) < 0 || (sa.ss_family != AF_INET && sa.ss_family != AF_INET6))
+	if (getpeername(fd, (struct sockaddr *)&sa, &len) < 0 || (sa.ss_family != AF_INET && sa.ss_family != AF_INET6))
 		return;
 	int one = 1;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	struct tcp_info info;
 	len = sizeof(info);
-	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) == 0 && info.tcpi_rtt > 0 && info.tcpi_rtt < LOCAL_RTT_US) {
+	if (is_loopback(&sa) || (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) == 0 && info.tcpi_rtt > 0 && info.tcpi_rtt < LOCAL_RTT_US)) {
 		int size = LOCAL_SNDBUF;
 		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
 	}
