@@ -76,6 +76,49 @@ public sealed class ForkProxyTests
         }
     }
 
+    [Fact]
+    public async Task Forwarder_BulkBothWays_IsNotPacedByDelayedAcks()
+    {
+        NativeRequirements.RequireHelper();
+        NativeRequirements.Require(Environment.UserName == "root", "forkproxy enters network namespaces: run as root");
+        using var echo = new TcpListener(IPAddress.Loopback, 0);
+        echo.Start();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        _ = ServeEchoAsync(echo, cts.Token);
+        var port = FreePort();
+        var start = new ProcessStartInfo(BerthLibexec.ForkHelperPath) { RedirectStandardOutput = true, RedirectStandardInput = true };
+        foreach (var arg in new[] { "forkproxy", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), $"tcp:127.0.0.1:{port}", $"tcp:127.0.0.1:{((IPEndPoint)echo.LocalEndpoint).Port}", "host" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var proxy = Process.Start(start)!;
+        try
+        {
+            Assert.Equal("ok", (await proxy.StandardOutput.ReadLineAsync(cts.Token))?.Trim());
+            // 32 MB each way takes well under a second; a send buffer too small for two segments waits for the
+            // receiver's delayed ACK (40 ms) after each 64 kB segment, which makes it 20 s.
+            var data = new byte[32 << 20];
+            Random.Shared.NextBytes(data);
+            var clock = Stopwatch.StartNew();
+            using var client = await ConnectAsync("tcp", port, "", cts.Token);
+            var send = Task.Run(async () =>
+            {
+                await client.SendAsync(data, cts.Token);
+                client.Shutdown(SocketShutdown.Send);
+            }, cts.Token);
+            var received = await ReadToEndAsync(client, cts.Token);
+            await send;
+            Assert.True(data.AsSpan().SequenceEqual(received), $"{data.Length} bytes sent, {received.Length} came back different");
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"32 MB each way took {clock.Elapsed}");
+        }
+        finally
+        {
+            proxy.Kill();
+            await proxy.WaitForExitAsync(CancellationToken.None);
+        }
+    }
+
     private static async Task<Socket> ConnectAsync(string listen, int port, string socketPath, CancellationToken cancellationToken)
     {
         var socket = listen == "tcp" ? new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) : new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
