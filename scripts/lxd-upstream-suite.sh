@@ -229,7 +229,11 @@ run_one() {
         # Some tests need a terminal on stdin (config_edit: `tty -s`, then `EDITOR=cat lxc config edit`): script(1)
         # gives main.sh a pseudo-terminal as its stdin and controlling terminal; its output still goes straight
         # to the log (no CRs), so lxc sees no terminal on stdout and stays non-interactive where it was.
-        (cd "$work/test" && exec env SHELL=/bin/bash script -qfec "$(printf '%q ' "${cmd[@]}") >$(printf '%q' "$log") 2>&1" /dev/null) >>"$log" 2>&1 </dev/null &
+        # timeout(1) goes outside script(1): inside, it would put main.sh in a process group of its own, in the
+        # background of the pseudo-terminal, and the first command that reads that terminal (`lxc exec` with the
+        # terminal as stdin) would stop main.sh and everything it started with SIGTTIN until the timeout.
+        local inner=("${suite_env[@]}" ./main.sh "$test")
+        (cd "$work/test" && exec timeout -k 30 "$timeout_s" env SHELL=/bin/bash script -qfec "$(printf '%q ' "${inner[@]}") >$(printf '%q' "$log") 2>&1" /dev/null) >>"$log" 2>&1 </dev/null &
     else
         (cd "$work/test" && exec "${cmd[@]}") >"$log" 2>&1 </dev/null &
     fi

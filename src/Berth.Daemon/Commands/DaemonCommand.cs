@@ -36,7 +36,6 @@ internal static class DaemonCommand
 
     private static async Task<int> RunAsync(DaemonOptions options, CancellationToken cancellationToken)
     {
-        Native.DaemonStdin.DetachFromTerminal();
         BerthDaemon daemon;
         try
         {
