@@ -28,11 +28,39 @@ public static class HostMounts
     private const int MntDetach = 2;
     private const int Einval = 22;
     private const int Enoent = 2;
+    private const int Enodev = 19;
     private const int Enosys = 38;
     private const long SysMountSetattr = 442;
     private const int AtFdCwd = -100;
     private const uint AtRecursive = 0x8000;
     private const ulong MountAttrRdonly = 1;
+
+    /// <summary>
+    /// Mounts the filesystem on the block device <paramref name="device"/> onto the directory <paramref name="target"/>,
+    /// trying each block-backed type the kernel knows (<c>/proc/filesystems</c>), as <c>mount -t auto</c> does.
+    /// </summary>
+    public static void MountFilesystem(string device, string target, bool readOnly)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        ArgumentNullException.ThrowIfNull(target);
+        var types = File.ReadAllLines("/proc/filesystems").Where(l => !l.StartsWith("nodev", StringComparison.Ordinal)).Select(l => l.Trim()).Where(t => t.Length > 0);
+        foreach (var type in types)
+        {
+            if (Interop.Libc.Mount(device, target, type, readOnly ? MsRdonly : 0, 0) == 0)
+            {
+                return;
+            }
+
+            // EINVAL: not this type's superblock; ENODEV: the type is not usable here. Anything else is the answer.
+            var errno = Marshal.GetLastPInvokeError();
+            if (errno is not (Einval or Enodev))
+            {
+                throw new IOException($"mount {device} ({type}) onto {target}: {Marshal.GetPInvokeErrorMessage(errno)}");
+            }
+        }
+
+        throw new IOException($"mount {device} onto {target}: no filesystem the kernel knows is on it");
+    }
 
     /// <summary>
     /// Binds <paramref name="source"/> onto <paramref name="target"/> (which must exist): with its submounts when

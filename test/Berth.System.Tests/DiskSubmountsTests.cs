@@ -100,6 +100,50 @@ public sealed class DiskSubmountsTests : IAsyncLifetime
         Assert.Equal("sub-file\n", await File.ReadAllTextAsync(Path.Combine(Inner, "sub"), TestContext.Current.CancellationToken));
     }
 
+    [Fact]
+    public async Task Disk_BlockDeviceSource_MountsItsFilesystem_AndHotUnplugUnmountsIt()
+    {
+        // As LXD's config_profiles suite does: an ext4 loop device added to a running container shows its files.
+        var name = _prefix + "-c";
+        var image = Path.Combine(_hostDir, "fs.img");
+        await using (var file = File.Create(image))
+        {
+            file.SetLength(64 << 20);
+        }
+
+        Assert.Equal(0, (await ProcessRunner.RunAsync("mkfs.ext4", ["-q", "-F", image])).ExitCode);
+        var setup = await ProcessRunner.RunAsync("losetup", ["--show", "-f", image]);
+        Assert.True(setup.ExitCode == 0, setup.ToString());
+        var loop = setup.Stdout.Trim();
+        try
+        {
+            var staging = Path.Combine(_hostDir, "fs");
+            Directory.CreateDirectory(staging);
+            Assert.Equal(0, (await ProcessRunner.RunAsync("mount", [loop, staging])).ExitCode);
+            await File.WriteAllTextAsync(Path.Combine(staging, "hello"), "on-ext4\n", TestContext.Current.CancellationToken);
+            Assert.Equal(0, (await ProcessRunner.RunAsync("umount", [staging])).ExitCode);
+
+            Assert.Equal(0, (await _berthd.LxcAsync("launch", "busybox", name)).ExitCode);
+            var add = await _berthd.LxcAsync("config", "device", "add", name, "mnt", "disk", "source=" + loop, "path=/mnt");
+            Assert.True(add.ExitCode == 0, add + _berthd.Log());
+            Assert.Equal("on-ext4\n", (await _berthd.LxcAsync("exec", name, "--", "cat", "/mnt/hello")).Stdout);
+            Assert.Contains(loop, File.ReadAllText("/proc/self/mounts"), StringComparison.Ordinal);
+
+            var restart = await _berthd.LxcAsync("restart", "--force", name);
+            Assert.True(restart.ExitCode == 0, restart + _berthd.Log());
+            Assert.Equal("on-ext4\n", (await _berthd.LxcAsync("exec", name, "--", "cat", "/mnt/hello")).Stdout);
+
+            Assert.Equal(0, (await _berthd.LxcAsync("config", "device", "remove", name, "mnt")).ExitCode);
+            Assert.DoesNotContain(loop + " ", File.ReadAllText("/proc/self/mounts"), StringComparison.Ordinal);
+            Assert.Equal(0, (await _berthd.LxcAsync("delete", "--force", name)).ExitCode);
+        }
+        finally
+        {
+            await _berthd.LxcAsync("delete", "--force", name);
+            await ProcessRunner.RunAsync("losetup", ["-d", loop]);
+        }
+    }
+
     private static List<string> MountsUnder(string dir) =>
         File.ReadLines("/proc/self/mountinfo").Select(l => l.Split(' ')[4]).Where(m => m.StartsWith(dir + "/", StringComparison.Ordinal)).ToList();
 }

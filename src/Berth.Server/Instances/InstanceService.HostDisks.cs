@@ -55,7 +55,9 @@ public sealed partial class InstanceService
         var target = HostDiskPath(instance, name, device["path"]);
         var source = device["source"];
         HostMounts.Detach(target);
-        if (Directory.Exists(source))
+        // A block device's filesystem is mounted (as LXD does), so the container sees a directory.
+        var isBlock = DeviceNodes.Stat(source) is { IsChar: false };
+        if (Directory.Exists(source) || isBlock)
         {
             Directory.CreateDirectory(target);
         }
@@ -66,7 +68,14 @@ public sealed partial class InstanceService
 
         try
         {
-            HostMounts.Bind(source, target, IsDeviceFlag(device, "recursive"), IsDeviceFlag(device, "readonly"));
+            if (isBlock)
+            {
+                HostMounts.MountFilesystem(source, target, IsDeviceFlag(device, "readonly"));
+            }
+            else
+            {
+                HostMounts.Bind(source, target, IsDeviceFlag(device, "recursive"), IsDeviceFlag(device, "readonly"));
+            }
         }
         catch (IOException e)
         {

@@ -47,10 +47,11 @@ public sealed partial class InstanceService
                     continue; // Not required (checked when it was added), and absent: as at start.
                 }
 
-                var options = ContainerDeviceRenderer.DiskOptions(device, idmapped: !privileged)
-                    .Where(o => o is not "optional").Select(o => o == "idmap=container" ? "idmap" : o).Where(o => o is "bind" or "rbind" or "ro" or "idmap" || o.StartsWith("create=", StringComparison.Ordinal));
                 var hostPath = IsHostPathDisk(after, name, device);
                 var source = hostPath ? BindHostDisk(after.Name, name, device) : device["source"];
+                // From the prepared source: a block device's is the directory its filesystem is mounted on.
+                var options = ContainerDeviceRenderer.DiskOptions(new Dictionary<string, string>(device, StringComparer.Ordinal) { ["source"] = source }, idmapped: !privileged)
+                    .Where(o => o is not "optional").Select(o => o == "idmap=container" ? "idmap" : o).Where(o => o is "bind" or "rbind" or "ro" or "idmap" || o.StartsWith("create=", StringComparison.Ordinal));
                 try
                 {
                     await Hotplug(() => _runtime.MountAsync(after.Name, source, device["path"], string.Join(',', options), cancellationToken), name).ConfigureAwait(false);
