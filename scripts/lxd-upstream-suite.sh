@@ -133,14 +133,14 @@ stop_leftovers() {
 
 stop_containers() {
     # Containers outlive their daemon by design: a test that timed out leaves its running ones (and their veths)
-    # behind. Only those whose liblxc path is below our scratch dir are stopped.
-    local dir name
-    find "$work" -mindepth 1 -maxdepth 6 -type d -name containers -path "$work/*" 2>/dev/null | while read -r dir; do
-        for name in $(lxc-ls -P "$dir" --running 2>/dev/null); do
-            echo "==> stopping leftover container $name in $dir" >&2
-            lxc-stop -P "$dir" -n "$name" -k 2>/dev/null || true
+    # behind, and main.sh's cleanup may already have removed their dir. Their liblxc monitors name the path, so
+    # only those whose path is below our scratch dir are stopped (liblxc's command socket still answers).
+    local path name
+    ps -eo args= | awk -v root="$work/" '$1 == "[lxc" && $2 == "monitor]" && index($3, root) == 1 { print $3, $4 }' |
+        while read -r path name; do
+            echo "==> stopping leftover container $name in $path" >&2
+            lxc-stop -P "$path" -n "$name" -k 2>/dev/null || true
         done
-    done
 }
 
 unmount_under() {
