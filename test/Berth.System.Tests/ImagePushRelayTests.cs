@@ -28,14 +28,7 @@ public sealed class ImagePushRelayTests : IAsyncLifetime
         await MustAsync(_b.LxcAsync("config", "set", "core.https_address", $"127.0.0.1:{_port}"));
         await MustAsync(_b.LxcAsync("config", "set", "core.trust_password", Password));
 
-        Directory.CreateDirectory(_conf);
-        await File.WriteAllTextAsync(Path.Combine(_conf, "config.yml"), $"""
-            default-remote: a
-            remotes:
-              a:
-                addr: unix://{_a.Socket}
-                protocol: lxd
-            """);
+        await TwoServerClient.WriteAsync(_conf, _a);
         await MustAsync(LxcAsync("remote", "add", "b", Url, "--password", Password, "--accept-certificate"));
 
         await MustAsync(LxcAsync("image", "import", _files.Unified, "a:", "--alias", "bb", "--alias", "bb-extra", "--public"));

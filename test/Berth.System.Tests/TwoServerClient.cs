@@ -3,18 +3,22 @@ namespace Berth.System.Tests;
 /// <summary>A private lxc client config with two berthd servers as unix remotes <c>a</c> (the default) and <c>b</c>.</summary>
 internal static class TwoServerClient
 {
-    public static async Task WriteAsync(string conf, BerthdProcess a, BerthdProcess b)
+    /// <summary>Both servers as unix remotes; without <paramref name="b"/>, only <c>a</c> (b is then added over HTTPS by the test).</summary>
+    public static async Task WriteAsync(string conf, BerthdProcess a, BerthdProcess? b = null)
     {
         Directory.CreateDirectory(conf);
+        var remoteB = b is null ? "" : $"""
+
+              b:
+                addr: unix://{b.Socket}
+                protocol: lxd
+            """;
         await File.WriteAllTextAsync(Path.Combine(conf, "config.yml"), $"""
             default-remote: a
             remotes:
               a:
                 addr: unix://{a.Socket}
-                protocol: lxd
-              b:
-                addr: unix://{b.Socket}
-                protocol: lxd
+                protocol: lxd{remoteB}
             """);
     }
 
