@@ -106,6 +106,51 @@ public sealed class ImagesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task LargeImage_CorruptInTheMiddle_IsAcceptedThenRemoved()
+    {
+        // Head and tail intact, one byte changed half way: only reading every byte (the gzip CRC) finds it, which
+        // berthd does right after answering the import of an image this large.
+        var bytes = File.ReadAllBytes(_files.Large());
+        bytes[bytes.Length / 2] ^= 0xff;
+        var corrupt = Path.Combine(_files.Dir, "corrupt.tar.gz");
+        File.WriteAllBytes(corrupt, bytes);
+
+        var import = await _berthd.LxcAsync("image", "import", corrupt);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        string listed;
+        while ((listed = (await _berthd.LxcAsync("image", "list", "--format", "csv")).Stdout) != "" && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200, TestContext.Current.CancellationToken);
+        }
+
+        Assert.True(import.ExitCode == 0, import.ToString());
+        Assert.Contains(TestImageFiles.Sha256(corrupt), import.Stdout, StringComparison.Ordinal);
+        Assert.Equal("", listed);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(ImagesDir));
+        Assert.Contains("removed after its import: Invalid image: corrupt or truncated archive", _berthd.Log(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task LargeImage_Cut_IsRefusedAtImport()
+    {
+        var bytes = File.ReadAllBytes(_files.Large());
+        var end = bytes.Length * 2 / 3;
+        while (BitConverter.ToUInt32(bytes, end - 4) % 512 == 0)
+        {
+            end++; // a cut whose last bytes pass for a tar's gzip trailer (1 in 512) is left to the check after import
+        }
+
+        var cut = Path.Combine(_files.Dir, "cut.tar.gz");
+        File.WriteAllBytes(cut, bytes[..end]);
+
+        var import = await _berthd.LxcAsync("image", "import", cut);
+
+        Assert.Equal(1, import.ExitCode);
+        Assert.Contains("corrupt or truncated", import.Stderr, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(ImagesDir));
+    }
+
+    [Fact]
     public async Task Pylxd_ImagesCreate_UploadsAndAliases()
     {
         var script = $$"""

@@ -37,6 +37,24 @@ internal sealed class TestImageFiles : IDisposable
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
+    /// <summary>
+    /// A unified image above berthd's read-whole size (8 MiB): the busybox rootfs plus 10 MiB of random bytes, which
+    /// gzip cannot shrink. Built once per instance.
+    /// </summary>
+    public string Large()
+    {
+        var path = Path.Combine(Dir, "large.tar.gz");
+        if (!File.Exists(path))
+        {
+            var stage = Path.Combine(Dir, "stage");
+            File.WriteAllBytes(Path.Combine(stage, "rootfs", "blob"), global::System.Security.Cryptography.RandomNumberGenerator.GetBytes(10 << 20));
+            Tar("-C", stage, "-czf", path, "metadata.yaml", "rootfs");
+            File.Delete(Path.Combine(stage, "rootfs", "blob"));
+        }
+
+        return path;
+    }
+
     public void Dispose() => Directory.Delete(Dir, recursive: true);
 
     private static void Tar(params string[] args)

@@ -110,6 +110,18 @@ public sealed class ImageAliasService
         }
     }
 
+    /// <summary>Removes the aliases pointing at the image in every project (an image found corrupt after its import).</summary>
+    internal static void DeleteTargetingInAllProjects(IStateTransaction tx, string fingerprint)
+    {
+        foreach (var entry in tx.List("projects/").Where(e => e.Key.Contains("/image-aliases/", StringComparison.Ordinal)).ToList())
+        {
+            if (JsonSerializer.Deserialize(entry.Value, ApiJsonContext.Wire.ImageAliasesEntry)?.Target == fingerprint)
+            {
+                tx.Delete(entry.Key);
+            }
+        }
+    }
+
     internal static void MoveTargeting(IStateTransaction tx, string project, string from, string to, string type)
     {
         foreach (var (key, alias) in tx.ListJson(Prefix(project), ApiJsonContext.Wire.ImageAliasesEntry).ToList())

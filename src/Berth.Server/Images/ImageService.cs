@@ -4,6 +4,8 @@ using Berth.Api.Json;
 using Berth.Server.Database;
 using Berth.Server.Events;
 using Berth.Server.Util;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Berth.Server.Images;
 
@@ -39,13 +41,17 @@ public sealed partial class ImageService
     private readonly IStateStore _store;
     private readonly EventHub _events;
     private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly ImageVerifier _verifier;
 
-    public ImageService(IStateStore store, EventHub events, TimeProvider time, ImageStoreOptions options)
+    public ImageService(IStateStore store, EventHub events, TimeProvider time, ImageStoreOptions options, ILogger<ImageService>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _store = store;
         _events = events;
         _time = time;
+        _logger = logger ?? NullLogger<ImageService>.Instance;
+        _verifier = new ImageVerifier(RemoveCorruptAsync);
         Dir = options.Dir;
         Directory.CreateDirectory(Dir);
         File.SetUnixFileMode(Dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
@@ -162,8 +168,16 @@ public sealed partial class ImageService
         }, cancellationToken).ConfigureAwait(false);
         revert.Success();
         _events.PublishLifecycle("image-created", Url(image.Fingerprint), requestor: requestor);
+        if (!contents.Complete)
+        {
+            _verifier.Start(upload.Fingerprint, FilePath(upload.Fingerprint), upload.RootfsPath is null ? null : RootfsPath(upload.Fingerprint));
+        }
+
         return image;
     }
+
+    /// <summary>Completes when the check of every byte that follows an import is over (see <see cref="ImageVerifier"/>).</summary>
+    public Task VerifiedAsync(string fingerprint) => _verifier.WaitAsync(fingerprint);
 
     /// <summary>PUT: replaces the writable fields.</summary>
     public Task UpdateAsync(string project, string fingerprint, ImagePut put, string? ifMatch, EventLifecycleRequestor? requestor, CancellationToken cancellationToken) =>
@@ -207,10 +221,39 @@ public sealed partial class ImageService
             ImageAliasService.DeleteTargeting(tx, project, fp);
             return fp;
         }, cancellationToken).ConfigureAwait(false);
+        _verifier.Cancel(full);
         File.Delete(FilePath(full));
         File.Delete(RootfsPath(full));
         _events.PublishLifecycle("image-deleted", Url(full), requestor: requestor);
     }
+
+    /// <summary>An image whose archive turned out corrupt after its import: removed with its aliases, and logged.</summary>
+    private async Task RemoveCorruptAsync(string fingerprint, string reason)
+    {
+        try
+        {
+            await _store.TransactionAsync(tx =>
+            {
+                tx.Delete(Key(fingerprint));
+                ImageAliasService.DeleteTargetingInAllProjects(tx, fingerprint);
+                return true;
+            }, CancellationToken.None).ConfigureAwait(false);
+            File.Delete(FilePath(fingerprint));
+            File.Delete(RootfsPath(fingerprint));
+            RemovedCorrupt(_logger, fingerprint, reason);
+            _events.PublishLifecycle("image-deleted", Url(fingerprint));
+        }
+        catch (Exception e) when (e is ApiException or IOException or InvalidOperationException)
+        {
+            RemoveFailed(_logger, fingerprint, e.Message);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Image {Fingerprint} removed after its import: {Reason}")]
+    private static partial void RemovedCorrupt(ILogger logger, string fingerprint, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Image {Fingerprint} is corrupt and could not be removed: {Reason}")]
+    private static partial void RemoveFailed(ILogger logger, string fingerprint, string reason);
 
     internal static string Resolve(IStateReader reader, string fingerprint)
     {

@@ -46,6 +46,46 @@ public sealed class ImageArchiveTests : IDisposable
     }
 
     [Fact]
+    public void Inspect_SmallImage_IsReadWhole() =>
+        Assert.True(ImageArchive.Inspect(Write("s.tar.gz", TestImages.Unified()), null).Complete);
+
+    [Fact]
+    public void Inspect_LargeImage_ReadsTheHeadAndVerifyReadsTheRest()
+    {
+        var path = Write("l.tar.gz", TestImages.Large());
+
+        var contents = ImageArchive.Inspect(path, null);
+        ImageArchive.Verify(path, null, TestContext.Current.CancellationToken);
+
+        Assert.False(contents.Complete);
+        Assert.Equal("container", contents.Type);
+    }
+
+    [Fact]
+    public void Inspect_LargeCorruptInTheMiddle_PassesButVerifyThrows400()
+    {
+        var path = Write("c.tar.gz", TestImages.CorruptMiddle(TestImages.Large()));
+
+        var contents = ImageArchive.Inspect(path, null);
+        var e = Assert.Throws<ApiException>(() => ImageArchive.Verify(path, null, TestContext.Current.CancellationToken));
+
+        Assert.False(contents.Complete);
+        Assert.Equal(400, e.Status);
+        Assert.Contains("corrupt or truncated", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Inspect_LargeCut_IsReadWholeAndThrows400()
+    {
+        var path = Write("t.tar.gz", TestImages.CutNoticeably(TestImages.Large()));
+
+        var e = Assert.Throws<ApiException>(() => ImageArchive.Inspect(path, null));
+
+        Assert.Equal(400, e.Status);
+        Assert.Contains("corrupt or truncated", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Inspect_NotAnArchive_Throws400()
     {
         var e = Assert.Throws<ApiException>(() => ImageArchive.Inspect(Write("x", "just text, not a tarball"u8.ToArray()), null));

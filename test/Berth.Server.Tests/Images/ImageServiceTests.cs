@@ -73,6 +73,45 @@ public sealed class ImageServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Import_LargeCorruptInTheMiddle_AcceptedThenRemoved()
+    {
+        var image = await ImportAsync(TestImages.CorruptMiddle(TestImages.Large()));
+
+        await _images.VerifiedAsync(image.Fingerprint);
+
+        Assert.Empty(_images.List("default"));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_images.Dir));
+    }
+
+    [Fact]
+    public async Task DeleteTargetingInAllProjects_RemovesOnlyThatImagesAliases()
+    {
+        var keep = await ImportAsync(TestImages.Unified(TestImages.Metadata(created: 1)));
+        var drop = await ImportAsync(TestImages.Unified(TestImages.Metadata(created: 2)));
+        await _aliases.CreateAsync("default", new ImageAliasesPost { Name = "keep", Target = keep.Fingerprint }, null, default);
+        await _aliases.CreateAsync("default", new ImageAliasesPost { Name = "drop", Target = drop.Fingerprint }, null, default);
+
+        await _store.TransactionAsync(tx =>
+        {
+            ImageAliasService.DeleteTargetingInAllProjects(tx, drop.Fingerprint);
+            return true;
+        }, default);
+
+        Assert.Equal("keep", Assert.Single(_aliases.List("default")).Name);
+    }
+
+    [Fact]
+    public async Task Import_LargeWhole_StaysAfterItsCheck()
+    {
+        var image = await ImportAsync(TestImages.Large());
+
+        await _images.VerifiedAsync(image.Fingerprint);
+
+        Assert.Equal(image.Fingerprint, Assert.Single(_images.List("default")).Fingerprint);
+        Assert.True(File.Exists(_images.FilePath(image.Fingerprint)));
+    }
+
+    [Fact]
     public async Task Import_Duplicate_Throws409AndKeepsOriginal()
     {
         var bytes = TestImages.Unified();
