@@ -25,6 +25,9 @@ internal sealed class BerthDaemon : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly IStateStore _store;
     private readonly ILogger _logger;
+
+    /// <summary>When this daemon's socket file was made: the one at the path at exit may be a newer daemon's.</summary>
+    private readonly DateTime _socketBound;
     private bool _disposed;
 
     private BerthDaemon(WebApplication app, IStateStore store, DaemonContext context, ILogger logger)
@@ -33,6 +36,7 @@ internal sealed class BerthDaemon : IAsyncDisposable
         _store = store;
         Context = context;
         _logger = logger;
+        _socketBound = File.GetLastWriteTimeUtc(context.Options.SocketPath);
     }
 
     public DaemonContext Context { get; }
@@ -188,7 +192,12 @@ internal sealed class BerthDaemon : IAsyncDisposable
         {
             await _app.DisposeAsync().ConfigureAwait(false);
             await _store.DisposeAsync().ConfigureAwait(false);
-            File.Delete(Context.Options.SocketPath);
+            // `berthd shutdown` returns once this daemon stops listening, before it gets here: a berthd started
+            // right after has made its own socket file by now, which must stay.
+            if (File.GetLastWriteTimeUtc(Context.Options.SocketPath) == _socketBound)
+            {
+                File.Delete(Context.Options.SocketPath);
+            }
         }
     }
 
@@ -200,7 +209,7 @@ internal sealed class BerthDaemon : IAsyncDisposable
         new OperationsEndpoints(services.GetRequiredService<OperationManager>(), services.GetRequiredService<EventHub>()).Map(app);
         new EventsEndpoints(services.GetRequiredService<EventHub>()).Map(app);
         new ProjectsEndpoints(services.GetRequiredService<ProfileService>()).Map(app);
-        new InternalEndpoints(services.GetRequiredService<DaemonContext>()).Map(app);
+        new InternalEndpoints(services.GetRequiredService<DaemonContext>(), services.GetRequiredService<InstanceService>()).Map(app);
         new ImagesEndpoints(services.GetRequiredService<ImageService>(), services.GetRequiredService<ImageAliasService>(), services.GetRequiredService<ImagePuller>(), services.GetRequiredService<ImageSecrets>(), services.GetRequiredService<Berth.Server.Images.Lxd.LxdImagePusher>(), services.GetRequiredService<InstancePublisher>(), services.GetRequiredService<OperationManager>()).Map(app);
         new ImageAliasesEndpoints(services.GetRequiredService<ImageAliasService>(), services.GetRequiredService<ImageService>()).Map(app);
         new SimpleStreamsEndpoints(services.GetRequiredService<SimpleStreamsPublisher>(), services.GetRequiredService<ImageService>()).Map(app);
