@@ -11,6 +11,9 @@ public sealed class InstancePaths(string dataDir)
 
     public string LxcPath { get; } = Path.Combine(dataDir, "containers");
 
+    /// <summary>berthd's unix socket (what a container's stop hook calls).</summary>
+    public string Socket { get; } = Path.Combine(dataDir, "unix.socket");
+
     public string LxcDir(string name) => Path.Combine(LxcPath, name);
 
     public string ConfigFile(string name) => Path.Combine(LxcDir(name), "config");

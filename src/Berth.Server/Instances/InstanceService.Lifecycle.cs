@@ -104,7 +104,7 @@ public sealed partial class InstanceService
         }
         catch (ApiException)
         {
-            _runtime.Kill(name);
+            OwnKill(name);
             throw;
         }
     }
@@ -127,11 +127,16 @@ public sealed partial class InstanceService
             _runtime.Unfreeze(name);
         }
 
-        var clean = !force && await _runtime.ShutdownAsync(name, timeoutSeconds > 0 ? TimeSpan.FromSeconds(timeoutSeconds) : DefaultStopTimeout, cancellationToken).ConfigureAwait(false);
-        if (!clean)
+        var clean = await OwnStopAsync(name, async () =>
         {
-            _runtime.Kill(name);
-        }
+            var clean = !force && await _runtime.ShutdownAsync(name, timeoutSeconds > 0 ? TimeSpan.FromSeconds(timeoutSeconds) : DefaultStopTimeout, cancellationToken).ConfigureAwait(false);
+            if (!clean)
+            {
+                _runtime.Kill(name);
+            }
+
+            return clean;
+        }).ConfigureAwait(false);
 
         StopProxies(name);
         ReleaseHostDisks(name);
@@ -148,11 +153,16 @@ public sealed partial class InstanceService
         var instance = Get(project, name);
         if (instance.StatusCode != StatusCode.Stopped)
         {
-            var clean = !force && await _runtime.ShutdownAsync(name, timeoutSeconds > 0 ? TimeSpan.FromSeconds(timeoutSeconds) : DefaultStopTimeout, cancellationToken).ConfigureAwait(false);
-            if (!clean)
+            await OwnStopAsync(name, async () =>
             {
-                _runtime.Kill(name);
-            }
+                var clean = !force && await _runtime.ShutdownAsync(name, timeoutSeconds > 0 ? TimeSpan.FromSeconds(timeoutSeconds) : DefaultStopTimeout, cancellationToken).ConfigureAwait(false);
+                if (!clean)
+                {
+                    _runtime.Kill(name);
+                }
+
+                return clean;
+            }).ConfigureAwait(false);
         }
 
         await PrepareNicsAsync(project, name, cancellationToken).ConfigureAwait(false);
@@ -322,7 +332,7 @@ public sealed partial class InstanceService
         var context = new LxcRenderContext(instance.Name, rootfs, _paths.LogFile(instance.Name), _paths.ConsoleLog(instance.Name),
             settings.Cgroups, settings.Idmap, _lxcfs.EnsureRunning(), settings.HostMemoryBytes, settings.HostCpus)
         { Cpus = ResolveCpus(instance), UnixNodes = PrepareDevices(instance), DeviceNodeDir = DeviceNodeDir(instance.Name), Nics = LxcNics(instance), Devices = PrepareHostDisks(instance, MountableDevices(instance)) };
-        var text = LxcConfigRenderer.Render(instance.ExpandedConfig, context) + "lxc.signal.halt = " + HaltSignal(rootfs) + "\n";
+        var text = LxcConfigRenderer.Render(instance.ExpandedConfig, context) + "lxc.signal.halt = " + HaltSignal(rootfs) + "\n" + StopHookLine(instance.Project, instance.Name);
         EnsureRootfsLink(instance.Name, rootfs);
 
         var temp = _paths.ConfigFile(instance.Name) + ".tmp";

@@ -170,7 +170,7 @@ public sealed partial class InstanceService
         if (wasRunning)
         {
             // LXD 5.0 stops a running instance for a restore with Stop, its kill (not a clean shutdown).
-            _runtime.Kill(name);
+            OwnKill(name);
             StopProxies(name);
         }
 

@@ -8,6 +8,8 @@ using Berth.Server.Images;
 using Berth.Server.Profiles;
 using Berth.Server.Storage;
 using Berth.Server.Util;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Berth.Server.Instances;
 
@@ -29,9 +31,11 @@ public sealed partial class InstanceService : IProfileUsers
     private readonly StorageVolumeService _volumes;
     private readonly Host.LxcfsDaemon _lxcfs;
     private readonly Networks.NetworkService _networks;
+    private readonly ILogger _logger;
 
-    public InstanceService(IStateStore store, EventHub events, InstancePaths paths, IInstanceRuntime runtime, ImageService images, ImageUnpacker unpacker, TimeProvider time, StoragePoolService pools, StorageVolumeService volumes, Networks.NetworkService networks)
+    public InstanceService(IStateStore store, EventHub events, InstancePaths paths, IInstanceRuntime runtime, ImageService images, ImageUnpacker unpacker, TimeProvider time, StoragePoolService pools, StorageVolumeService volumes, Networks.NetworkService networks, ILogger<InstanceService>? logger = null)
     {
+        _logger = logger ?? NullLogger<InstanceService>.Instance;
         _volumes = volumes;
         _networks = networks;
         _pools = pools;

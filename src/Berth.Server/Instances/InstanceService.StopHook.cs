@@ -1,0 +1,125 @@
+using System.Collections.Concurrent;
+using Berth.Api;
+using Berth.Native;
+using Microsoft.Extensions.Logging;
+
+namespace Berth.Server.Instances;
+
+/// <summary>
+/// A container that stops by itself (poweroff inside) is cleaned up as one stopped through the API, as LXD's onStop
+/// does: liblxc runs <c>berth-fork stophook</c> (lxc.hook.post-stop) for every stop, which calls
+/// <c>/internal/instances/&lt;name&gt;/stopped</c>. Stops berthd makes itself clean up on their own and are told apart
+/// by <see cref="_stopping"/>: liblxc runs the hook before the container counts as stopped, so its call arrives while
+/// berthd's stop is still waiting for that.
+/// </summary>
+public sealed partial class InstanceService
+{
+    private static readonly TimeSpan HookSettleTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>Instances berthd is stopping (a count: a restore and a stop may overlap).</summary>
+    private readonly ConcurrentDictionary<string, int> _stopping = new(StringComparer.Ordinal);
+
+    /// <summary>The line that makes liblxc call back on every stop (none when the helper is not installed).</summary>
+    private string StopHookLine(string project, string name)
+    {
+        var helper = Path.Combine(BerthLibexec.Directory, BerthLibexec.ForkHelperName);
+        return File.Exists(helper) ? $"lxc.hook.post-stop = {Quote(helper)} stophook {Quote(_paths.Socket)} {project} {name}\n" : "";
+    }
+
+    // liblxc runs a hook through sh -c.
+    private static string Quote(string path) => "'" + path.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+
+    /// <summary>Runs one of berthd's own stops of the container, so its hook call is not taken for a stop from inside.</summary>
+    private async Task<T> OwnStopAsync<T>(string name, Func<Task<T>> stop)
+    {
+        _stopping.AddOrUpdate(name, 1, (_, n) => n + 1);
+        try
+        {
+            return await stop().ConfigureAwait(false);
+        }
+        finally
+        {
+            if (_stopping.AddOrUpdate(name, 0, (_, n) => n - 1) <= 0)
+            {
+                _stopping.TryRemove(KeyValuePair.Create(name, 0));
+            }
+        }
+    }
+
+    private void OwnKill(string name) => OwnStopAsync(name, () =>
+    {
+        _runtime.Kill(name);
+        return Task.FromResult(true);
+    }).GetAwaiter().GetResult();
+
+    /// <summary>
+    /// The hook's call: <paramref name="target"/> is liblxc's LXC_TARGET (stop, or reboot when the container restarts
+    /// itself). Answers at once (liblxc is waiting) and does the work after.
+    /// </summary>
+    public void OnStopHook(string project, string name, string target)
+    {
+        if (_stopping.ContainsKey(name))
+        {
+            return;
+        }
+
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                if (target == "reboot")
+                {
+                    await AfterRebootAsync(project, name).ConfigureAwait(false);
+                }
+                else
+                {
+                    await AfterStopFromInsideAsync(project, name).ConfigureAwait(false);
+                }
+            }
+            catch (Exception e) when (e is ApiException or IOException or TimeoutException or InvalidOperationException)
+            {
+                StopHookFailed(_logger, name, e.Message);
+            }
+        });
+    }
+
+    private async Task AfterStopFromInsideAsync(string project, string name)
+    {
+        await SettleAsync(name, state => state == "STOPPED").ConfigureAwait(false);
+        var instance = Get(project, name);
+        StopProxies(name);
+        ReleaseHostDisks(name);
+        await RecordAsync(project, name, i => i with { Config = With(i.Config, "volatile.last_state.power", "STOPPED") }, CancellationToken.None).ConfigureAwait(false);
+        _events.PublishLifecycle("instance-shutdown", Url(name), project: project);
+        if (instance.Ephemeral)
+        {
+            await DeleteAsync(project, name, null, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>liblxc starts a rebooting container again itself: new host-side veths to shape, a new netns for the proxies.</summary>
+    private async Task AfterRebootAsync(string project, string name)
+    {
+        await SettleAsync(name, state => state == "RUNNING").ConfigureAwait(false);
+        await ShapeNicsAsync(project, name, CancellationToken.None).ConfigureAwait(false);
+        await StartProxiesAsync(project, name, CancellationToken.None).ConfigureAwait(false);
+    }
+
+    /// <summary>Waits (bounded) for the state liblxc sets once the hook has returned.</summary>
+    private async Task SettleAsync(string name, Func<string, bool> done)
+    {
+        var deadline = _time.GetUtcNow() + HookSettleTimeout;
+        while (!done(_runtime.State(name)))
+        {
+            if (_time.GetUtcNow() > deadline)
+            {
+                throw new TimeoutException($"the container did not settle within {HookSettleTimeout.TotalSeconds} s");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(20), _time).ConfigureAwait(false);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cleanup after instance {Name} stopped by itself failed: {Reason}")]
+    private static partial void StopHookFailed(ILogger logger, string name, string reason);
+}
