@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Publishes berthd and berth (Release) into one directory together with the native helper berth-fork and the
-# in-process shim libberth-lxc.so, which berthd finds next to itself. Extra args go to dotnet publish.
+# Publishes berthd and berth (Release) into one directory together with the native helper berth-fork, the
+# containers' stop hook berth-stophook and the in-process shim libberth-lxc.so, which berthd finds next to itself. Extra args go to dotnet publish.
 # berth is compiled ahead of time (NativeAOT): a CLI started per command pays .NET's JIT start-up (~150 ms)
 # otherwise, which alone is more than `berth exec`'s 40 ms budget. NativeAOT needs a RID-specific build, so the
 # CLI is always built here (--no-build is dropped for it).
@@ -22,4 +22,5 @@ dotnet publish src/Berth.Cli -c Release -r "$rid" -p:PublishAot=true -o "$out.cl
 install -m 0755 "$out.cli/berth" "$out/berth"
 rm -rf "$out.cli"
 install -m 0755 native/berth-fork/berth-fork "$out/berth-fork"
+install -m 0755 native/berth-fork/berth-stophook "$out/berth-stophook"
 install -m 0755 native/berth-fork/libberth-lxc.so "$out/libberth-lxc.so"

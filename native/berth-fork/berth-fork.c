@@ -13,7 +13,6 @@
  *   berth-fork umount <pid> <target>
  *   berth-fork forkproxy <pid> <listen> <connect> <host|instance> [uid gid mode]   (proxy.c)
  *   berth-fork netcat <socket> [ignored...]              (netcat.c)
- *   berth-fork stophook <socket> <project> <name> [ignored...]   (stophook.c)
  *
  * berthd writes <lxcpath>/<name>/config itself; lxc_container_new() loads it.
  * load_config() must not be called again (it appends list keys like lxc.idmap).
@@ -40,7 +39,6 @@
 
 #include "hotplug.h"
 #include "netcat.h"
-#include "stophook.h"
 
 #define START_TIMEOUT_SECONDS 30
 #define EXIT_ATTACH_FAILED 255
@@ -54,8 +52,7 @@ static int usage(void)
 		"       berth-fork mount <pid> <source> <target> <bind|rbind[,ro][,idmap][,create=dir|file]>\n"
 		"       berth-fork umount <pid> <target>\n"
 		"       berth-fork forkproxy <pid> <listen> <connect> <host|instance> [<uid> <gid> <mode>]\n"
-		"       berth-fork netcat <socket>\n"
-		"       berth-fork stophook <socket> <project> <name>\n");
+		"       berth-fork netcat <socket>\n");
 	return 2;
 }
 
@@ -428,9 +425,6 @@ int main(int argc, char **argv)
 {
 	if (argc >= 3 && strcmp(argv[1], "netcat") == 0)
 		return cmd_netcat(argv[2]);
-	/* liblxc appends the container's name, "lxc" and the hook's type to a hook's arguments. */
-	if (argc >= 5 && strcmp(argv[1], "stophook") == 0)
-		return cmd_stophook(argv[2], argv[3], argv[4]);
 	if (argc < 4)
 		return usage();
 

@@ -1,14 +1,17 @@
 /*
- * berth-fork stophook <socket> <project> <name> [hook args...]
+ * berth-stophook <socket> <project> <name> [hook args...]
  *
  * liblxc's lxc.hook.post-stop for every container berthd starts: tells berthd
  * that the container stopped (LXC_TARGET=stop) or is rebooting (reboot), so a
  * container that stops by itself (poweroff inside) is cleaned up as a stop
  * through the API would be: proxies, host-side disk binds, its recorded power
  * state, and an ephemeral one deleted. liblxc waits for this hook before the
- * container counts as stopped, so it is small C (about 1 ms), it waits for
- * berthd's answer only briefly (berthd answers at once and cleans up after),
- * and it always exits 0: a daemon that is not running must not hold up a stop.
+ * container counts as stopped, so it is a C program of its own (not berth-fork,
+ * whose liblxc and its libraries take milliseconds to load), and for a stop
+ * berthd makes itself (berthd creates <marker> first, and cleans up on its own)
+ * it does nothing but see the marker. Otherwise it waits for berthd's answer
+ * only briefly (berthd answers at once and cleans up after), and it always
+ * exits 0: a daemon that is not running must not hold up a stop.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -16,11 +19,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
-
-#include "stophook.h"
 
 #define ANSWER_TIMEOUT_SECONDS 5
 
@@ -35,7 +37,7 @@ static int plain(const char *s)
 	return 1;
 }
 
-int cmd_stophook(const char *socket_path, const char *project, const char *name)
+static int notify(const char *socket_path, const char *project, const char *name)
 {
 	const char *target = getenv("LXC_TARGET");
 	if (!target || (strcmp(target, "stop") != 0 && strcmp(target, "reboot") != 0))
@@ -65,11 +67,25 @@ int cmd_stophook(const char *socket_path, const char *project, const char *name)
 			   "Host: berthd\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
 			   name, project, target);
 	if (len > 0 && (size_t)len < sizeof(request) && write(fd, request, (size_t)len) == len) {
-		/* Until berthd answers and closes (or the timeout): the answer itself does not matter. */
-		char answer[512];
-		while (read(fd, answer, sizeof(answer)) > 0)
+		/* berthd has taken the call once its answer starts (it registers it before answering); Kestrel may keep
+		 * the connection open for seconds after a Connection: close answer, so nothing more is read. */
+		char answer[64];
+		while (read(fd, answer, sizeof(answer)) < 0 && errno == EINTR)
 			;
 	}
 	close(fd);
 	return 0;
+}
+
+/* liblxc appends the container's name, "lxc" and the hook's type to a hook's arguments. */
+int main(int argc, char **argv)
+{
+	struct stat st;
+	if (argc < 5) {
+		fprintf(stderr, "usage: berth-stophook <socket> <marker> <project> <name>\n");
+		return 0;
+	}
+	if (stat(argv[2], &st) == 0)
+		return 0;
+	return notify(argv[1], argv[3], argv[4]);
 }

@@ -11,6 +11,7 @@ public static class BerthLibexec
 {
     public const string EnvironmentVariable = "BERTH_LIBEXEC";
     public const string ForkHelperName = "berth-fork";
+    public const string StopHookName = "berth-stophook";
     public const string ShimName = "libberth-lxc.so";
 
     private static int _resolverRegistered;

@@ -16,7 +16,7 @@ internal sealed class InternalEndpoints(DaemonContext daemon, InstanceService in
         routes.MapApi("/internal/instances/{name}/stopped", new ApiRoute { Post = StoppedAsync });
     }
 
-    /// <summary>liblxc's post-stop hook (<c>berth-fork stophook</c>): answered at once, the cleanup runs after.</summary>
+    /// <summary>liblxc's post-stop hook (<c>berth-stophook</c>): answered at once, the cleanup runs after.</summary>
     private Task StoppedAsync(HttpContext context)
     {
         context.RequireTrusted();

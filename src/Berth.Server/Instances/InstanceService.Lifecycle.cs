@@ -95,6 +95,7 @@ public sealed partial class InstanceService
         await PrepareNicsAsync(project, name, cancellationToken).ConfigureAwait(false);
         var instance = Get(project, name);
         WriteLxcConfig(instance);
+        ClearStopMarker(name);
         EnsureTraversable(instance);
         await StartRuntimeAsync(name, cancellationToken).ConfigureAwait(false);
         try

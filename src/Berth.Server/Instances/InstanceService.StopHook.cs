@@ -7,24 +7,30 @@ namespace Berth.Server.Instances;
 
 /// <summary>
 /// A container that stops by itself (poweroff inside) is cleaned up as one stopped through the API, as LXD's onStop
-/// does: liblxc runs <c>berth-fork stophook</c> (lxc.hook.post-stop) for every stop, which calls
-/// <c>/internal/instances/&lt;name&gt;/stopped</c>. Stops berthd makes itself clean up on their own and are told apart
-/// by <see cref="_stopping"/>: liblxc runs the hook before the container counts as stopped, so its call arrives while
-/// berthd's stop is still waiting for that.
+/// does: liblxc runs <c>berth-stophook</c> (lxc.hook.post-stop) for every stop, which calls
+/// <c>/internal/instances/&lt;name&gt;/stopped</c>. Stops berthd makes itself clean up on their own: a marker file in
+/// the container's dir, there while berthd waits for liblxc, tells the hook not to call (liblxc waits for the hook
+/// before the container counts as stopped, so a call would slow every stop by a round trip to berthd).
 /// </summary>
 public sealed partial class InstanceService
 {
     private static readonly TimeSpan HookSettleTimeout = TimeSpan.FromSeconds(30);
 
-    /// <summary>Instances berthd is stopping (a count: a restore and a stop may overlap).</summary>
+    /// <summary>Instances berthd is stopping (a count: a restore and a stop may overlap); the marker is there while above 0.</summary>
     private readonly ConcurrentDictionary<string, int> _stopping = new(StringComparer.Ordinal);
 
-    /// <summary>The line that makes liblxc call back on every stop (none when the helper is not installed).</summary>
+    /// <summary>The line that makes liblxc call back on every stop (none when the hook is not installed).</summary>
     private string StopHookLine(string project, string name)
     {
-        var helper = Path.Combine(BerthLibexec.Directory, BerthLibexec.ForkHelperName);
-        return File.Exists(helper) ? $"lxc.hook.post-stop = {Quote(helper)} stophook {Quote(_paths.Socket)} {project} {name}\n" : "";
+        var hook = Path.Combine(BerthLibexec.Directory, BerthLibexec.StopHookName);
+        // Not ending in a quote: liblxc takes a value in quotes as one quoted string and strips them.
+        return File.Exists(hook) ? $"lxc.hook.post-stop = {Quote(hook)} {Quote(_paths.Socket)} {Quote(StopMarker(name))} {project} {name}\n" : "";
     }
+
+    private string StopMarker(string name) => Path.Combine(_paths.LxcDir(name), "stopping");
+
+    /// <summary>A marker a crashed berthd left would hide the next stop from inside: none before a start.</summary>
+    private void ClearStopMarker(string name) => File.Delete(StopMarker(name));
 
     // liblxc runs a hook through sh -c.
     private static string Quote(string path) => "'" + path.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
@@ -32,16 +38,27 @@ public sealed partial class InstanceService
     /// <summary>Runs one of berthd's own stops of the container, so its hook call is not taken for a stop from inside.</summary>
     private async Task<T> OwnStopAsync<T>(string name, Func<Task<T>> stop)
     {
-        _stopping.AddOrUpdate(name, 1, (_, n) => n + 1);
+        lock (_stopping)
+        {
+            if (_stopping.AddOrUpdate(name, 1, (_, n) => n + 1) == 1 && Directory.Exists(_paths.LxcDir(name)))
+            {
+                File.WriteAllBytes(StopMarker(name), []);
+            }
+        }
+
         try
         {
             return await stop().ConfigureAwait(false);
         }
         finally
         {
-            if (_stopping.AddOrUpdate(name, 0, (_, n) => n - 1) <= 0)
+            lock (_stopping)
             {
-                _stopping.TryRemove(KeyValuePair.Create(name, 0));
+                if (_stopping.AddOrUpdate(name, 0, (_, n) => n - 1) <= 0)
+                {
+                    _stopping.TryRemove(name, out _);
+                    ClearStopMarker(name);
+                }
             }
         }
     }
