@@ -47,12 +47,13 @@
  * The send buffer of a socket whose peer is on this host (handshake round trip under LOCAL_RTT_US); the
  * kernel doubles it. Autotuned, a loopback or veth socket's buffer grows to tcp_wmem's maximum (4 MB): the
  * forwarder then queues megabytes that the receiver's own ACKs transmit (in the receiver's softirq, so the
- * sink does the sending as well as the reading), and the data is cold in cache by the time it is read. At
- * 128 kB a 200 MB loopback transfer took 165 ms instead of 250; it must hold at least two 64 kB segments,
- * or the receiver's delayed ACK (40 ms) paces every segment. Remote peers keep autotuning (their
- * bandwidth-delay product needs it).
+ * sink does the sending as well as the reading; sent from two CPUs, segments also arrive out of order and
+ * are retransmitted), and the data is cold in cache by the time it is read. The least that works is best:
+ * two 64 kB loopback segments (medians for 200 MB over loopback: 186 ms, 205 at 128 kB, 227-247 autotuned,
+ * with less CPU in forwarder and sink); with one, the receiver's delayed ACK (40 ms) paces every segment.
+ * Remote peers keep autotuning (their bandwidth-delay product needs it).
  */
-#define LOCAL_SNDBUF (128 * 1024)
+#define LOCAL_SNDBUF (64 * 1024)
 #define LOCAL_RTT_US 200
 /* A first read of this much by recv(); less means a message, not a bulk transfer. */
 #define SMALL_READ (64 * 1024)
