@@ -2,7 +2,8 @@
 
   network_bench.py lease SOCKET LXC_ENV NAME_PATTERN RUNS   ms from `lxc start` to an IPv4 on eth0 in GET .../state
   network_bench.py rtt PORT RUNS                             median round trip (ms) of a 16-byte message, per run
-  network_bench.py bulk PORT RUNS MB                         ms to push MB megabytes through and see the far end close
+  network_bench.py bulk PORT[,PORT2] RUNS MB                 ms to push MB megabytes through and see the far end close;
+                                                             with two ports, one list per port, their runs alternating
 """
 import http.client, json, os, socket, statistics, subprocess, sys, time
 
@@ -60,20 +61,23 @@ def rtt(port, runs, count=2000):
     print(json.dumps(out))
 
 
-def bulk(port, runs, mb):
+def bulk(ports, runs, mb):
+    # Alternating between the forwarders, so a change in the machine's load during the runs hits both alike.
     chunk = b"\0" * (1 << 20)
-    out = []
+    out = {port: [] for port in ports}
     for _ in range(runs):
-        s = socket.create_connection(("127.0.0.1", port), timeout=30)
-        t = time.perf_counter()
-        for _ in range(mb):
-            s.sendall(chunk)
-        s.shutdown(socket.SHUT_WR)
-        while s.recv(65536):
-            pass
-        out.append((time.perf_counter() - t) * 1000)
-        s.close()
-    print(json.dumps(out))
+        for port in ports:
+            s = socket.create_connection(("127.0.0.1", port), timeout=30)
+            t = time.perf_counter()
+            for _ in range(mb):
+                s.sendall(chunk)
+            s.shutdown(socket.SHUT_WR)
+            while s.recv(65536):
+                pass
+            out[port].append((time.perf_counter() - t) * 1000)
+            s.close()
+    for port in ports:
+        print(json.dumps(out[port]))
 
 
 mode = sys.argv[1]
@@ -82,4 +86,4 @@ if mode == "lease":
 elif mode == "rtt":
     rtt(int(sys.argv[2]), int(sys.argv[3]))
 else:
-    bulk(int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]))
+    bulk([int(p) for p in sys.argv[2].split(",")], int(sys.argv[3]), int(sys.argv[4]))

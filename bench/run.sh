@@ -343,11 +343,15 @@ print("null")
 PY
     }
     proxy_side "$work/berth" 41000
-    b_rtt=$(python3 bench/network_bench.py rtt 41000 "$runs") b_bulk=$(python3 bench/network_bench.py bulk 41001 "$runs" 200) b_rss=$(proxy_rss 41000)
+    b_rtt=$(python3 bench/network_bench.py rtt 41000 "$runs") b_rss=$(proxy_rss 41000)
     l_rtt=null l_bulk=null l_rss=null
     if $with_lxd; then
         proxy_side "$work/lxd" 42000
-        l_rtt=$(python3 bench/network_bench.py rtt 42000 "$runs") l_bulk=$(python3 bench/network_bench.py bulk 42001 "$runs" 200) l_rss=$(proxy_rss 42000)
+        l_rtt=$(python3 bench/network_bench.py rtt 42000 "$runs") l_rss=$(proxy_rss 42000)
+        # The bulk runs alternate between the two forwarders (one list per port).
+        { read -r b_bulk; read -r l_bulk; } < <(python3 bench/network_bench.py bulk 41001,42001 "$runs" 200)
+    else
+        b_bulk=$(python3 bench/network_bench.py bulk 41001 "$runs" 200)
     fi
     measure network.proxy_latency "<= LXD (median round trip, ms)" "$b_rtt" "$l_rtt"
     measure network.proxy_throughput "<= LXD (ms per 200 MB; MB/s = 200000/ms)" "$b_bulk" "$l_bulk"
