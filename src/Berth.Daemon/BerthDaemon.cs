@@ -128,7 +128,6 @@ internal sealed class BerthDaemon : IAsyncDisposable
                 DaemonLog.StaleSocket(logger, options.SocketPath);
             }
 
-            app.Use(NativeHeapTrimmer.ForDaemon(TimeProvider.System).InvokeAsync);
             app.Use(RequestIdentityMiddleware.InvokeAsync);
             app.Use(TrustExtensions.GuardAsync);
             app.UseWebSockets();
