@@ -121,7 +121,7 @@ internal static class ImageUploadReader
             }
 
             await writer.CommitAsync(filled, cancellationToken).ConfigureAwait(false);
-            await writer.CommitAsync(0, cancellationToken).ConfigureAwait(false);
+            await writer.CommitAsync(0, cancellationToken).ConfigureAwait(false); // the end: waits for the last chunk's hash
             return writer.Written;
         }
         catch

@@ -37,9 +37,7 @@ public sealed partial class ImageService
             tx.Delete(Key(oldFingerprint));
             return true;
         }, cancellationToken).ConfigureAwait(false);
-        _verifier.Cancel(oldFingerprint);
-        File.Delete(FilePath(oldFingerprint));
-        File.Delete(RootfsPath(oldFingerprint));
+        DeleteFiles(oldFingerprint);
         _events.PublishLifecycle("image-deleted", Url(oldFingerprint), requestor: requestor);
     }
 

@@ -221,10 +221,16 @@ public sealed partial class ImageService
             ImageAliasService.DeleteTargeting(tx, project, fp);
             return fp;
         }, cancellationToken).ConfigureAwait(false);
-        _verifier.Cancel(full);
-        File.Delete(FilePath(full));
-        File.Delete(RootfsPath(full));
+        DeleteFiles(full);
         _events.PublishLifecycle("image-deleted", Url(full), requestor: requestor);
+    }
+
+    /// <summary>An image's files once its record is gone; a check still reading them is stopped first.</summary>
+    private void DeleteFiles(string fingerprint)
+    {
+        _verifier.Cancel(fingerprint);
+        File.Delete(FilePath(fingerprint));
+        File.Delete(RootfsPath(fingerprint));
     }
 
     /// <summary>An image whose archive turned out corrupt after its import: removed with its aliases, and logged.</summary>
@@ -238,8 +244,7 @@ public sealed partial class ImageService
                 ImageAliasService.DeleteTargetingInAllProjects(tx, fingerprint);
                 return true;
             }, CancellationToken.None).ConfigureAwait(false);
-            File.Delete(FilePath(fingerprint));
-            File.Delete(RootfsPath(fingerprint));
+            DeleteFiles(fingerprint);
             RemovedCorrupt(_logger, fingerprint, reason);
             _events.PublishLifecycle("image-deleted", Url(fingerprint));
         }

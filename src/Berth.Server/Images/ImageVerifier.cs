@@ -12,33 +12,30 @@ namespace Berth.Server.Images;
 /// </summary>
 public sealed class ImageVerifier(Func<string, string, Task> onCorrupt)
 {
-    private readonly ConcurrentDictionary<string, CancellationTokenSource> _pending = new(StringComparer.Ordinal);
+    /// <summary>The checks queued or running, each with what cancels it.</summary>
+    private readonly ConcurrentDictionary<string, (CancellationTokenSource Cancel, Task Done)> _checks = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _one = new(1, 1);
-
-    /// <summary>The checks queued or running.</summary>
-    private readonly ConcurrentDictionary<string, Task> _running = new(StringComparer.Ordinal);
 
     public void Start(string fingerprint, string metadataPath, string? rootfsPath)
     {
         var cancel = new CancellationTokenSource();
-        _pending[fingerprint] = cancel;
         // Registered before it starts, so a check that ends at once cannot leave its entry behind.
         var run = new Task<Task>(() => RunAsync(fingerprint, metadataPath, rootfsPath, cancel));
-        _running[fingerprint] = run.Unwrap();
+        _checks[fingerprint] = (cancel, run.Unwrap());
         run.Start(TaskScheduler.Default);
     }
 
     /// <summary>Stops the check of an image being deleted or replaced (its files are about to go).</summary>
     public void Cancel(string fingerprint)
     {
-        if (_pending.TryRemove(fingerprint, out var cancel))
+        if (_checks.TryGetValue(fingerprint, out var check))
         {
-            cancel.Cancel();
+            check.Cancel.Cancel();
         }
     }
 
     /// <summary>Completes when the image's check (if any) is over, whatever its outcome.</summary>
-    public Task WaitAsync(string fingerprint) => _running.TryGetValue(fingerprint, out var task) ? task : Task.CompletedTask;
+    public Task WaitAsync(string fingerprint) => _checks.TryGetValue(fingerprint, out var check) ? check.Done : Task.CompletedTask;
 
     private async Task RunAsync(string fingerprint, string metadataPath, string? rootfsPath, CancellationTokenSource cancel)
     {
@@ -68,12 +65,11 @@ public sealed class ImageVerifier(Func<string, string, Task> onCorrupt)
         }
         finally
         {
-            if (_pending.TryGetValue(fingerprint, out var current) && current == cancel)
+            // Only this check's entry: the same image imported again has a check of its own.
+            if (_checks.TryGetValue(fingerprint, out var current) && current.Cancel == cancel)
             {
-                _pending.TryRemove(fingerprint, out _);
+                _checks.TryRemove(KeyValuePair.Create(fingerprint, current));
             }
-
-            _running.TryRemove(fingerprint, out _);
         }
     }
 }

@@ -105,7 +105,11 @@ public sealed partial class InstanceService
         }
         catch (ApiException)
         {
-            OwnKill(name);
+            using (OwnStop(name))
+            {
+                _runtime.Kill(name);
+            }
+
             throw;
         }
     }
@@ -128,17 +132,7 @@ public sealed partial class InstanceService
             _runtime.Unfreeze(name);
         }
 
-        var clean = await OwnStopAsync(name, async () =>
-        {
-            var clean = !force && await _runtime.ShutdownAsync(name, timeoutSeconds > 0 ? TimeSpan.FromSeconds(timeoutSeconds) : DefaultStopTimeout, cancellationToken).ConfigureAwait(false);
-            if (!clean)
-            {
-                _runtime.Kill(name);
-            }
-
-            return clean;
-        }).ConfigureAwait(false);
-
+        var clean = await StopRuntimeAsync(name, force, timeoutSeconds, cancellationToken).ConfigureAwait(false);
         StopProxies(name);
         ReleaseHostDisks(name);
         await RecordAsync(project, name, i => i with { Config = With(i.Config, "volatile.last_state.power", lastPower) }, cancellationToken).ConfigureAwait(false);
@@ -149,21 +143,25 @@ public sealed partial class InstanceService
         }
     }
 
+    /// <summary>A clean shutdown within the timeout, then a kill (<paramref name="force"/>: a kill at once); true if clean.</summary>
+    private async Task<bool> StopRuntimeAsync(string name, bool force, int timeoutSeconds, CancellationToken cancellationToken)
+    {
+        using var own = OwnStop(name);
+        var clean = !force && await _runtime.ShutdownAsync(name, timeoutSeconds > 0 ? TimeSpan.FromSeconds(timeoutSeconds) : DefaultStopTimeout, cancellationToken).ConfigureAwait(false);
+        if (!clean)
+        {
+            _runtime.Kill(name);
+        }
+
+        return clean;
+    }
+
     public async Task RestartAsync(string project, string name, bool force, int timeoutSeconds, EventLifecycleRequestor? requestor, CancellationToken cancellationToken)
     {
         var instance = Get(project, name);
         if (instance.StatusCode != StatusCode.Stopped)
         {
-            await OwnStopAsync(name, async () =>
-            {
-                var clean = !force && await _runtime.ShutdownAsync(name, timeoutSeconds > 0 ? TimeSpan.FromSeconds(timeoutSeconds) : DefaultStopTimeout, cancellationToken).ConfigureAwait(false);
-                if (!clean)
-                {
-                    _runtime.Kill(name);
-                }
-
-                return clean;
-            }).ConfigureAwait(false);
+            await StopRuntimeAsync(name, force, timeoutSeconds, cancellationToken).ConfigureAwait(false);
         }
 
         await PrepareNicsAsync(project, name, cancellationToken).ConfigureAwait(false);

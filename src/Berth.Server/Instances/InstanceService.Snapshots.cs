@@ -170,7 +170,11 @@ public sealed partial class InstanceService
         if (wasRunning)
         {
             // LXD 5.0 stops a running instance for a restore with Stop, its kill (not a clean shutdown).
-            OwnKill(name);
+            using (OwnStop(name))
+            {
+                _runtime.Kill(name);
+            }
+
             StopProxies(name);
         }
 

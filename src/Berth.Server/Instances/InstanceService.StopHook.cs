@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Berth.Api;
 using Berth.Native;
 using Microsoft.Extensions.Logging;
@@ -17,7 +16,7 @@ public sealed partial class InstanceService
     private static readonly TimeSpan HookSettleTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary>Instances berthd is stopping (a count: a restore and a stop may overlap); the marker is there while above 0.</summary>
-    private readonly ConcurrentDictionary<string, int> _stopping = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _stopping = new(StringComparer.Ordinal);
 
     /// <summary>The line that makes liblxc call back on every stop (none when the hook is not installed).</summary>
     private string StopHookLine(string project, string name)
@@ -35,39 +34,53 @@ public sealed partial class InstanceService
     // liblxc runs a hook through sh -c.
     private static string Quote(string path) => "'" + path.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
-    /// <summary>Runs one of berthd's own stops of the container, so its hook call is not taken for a stop from inside.</summary>
-    private async Task<T> OwnStopAsync<T>(string name, Func<Task<T>> stop)
+    /// <summary>
+    /// Marks one of berthd's own stops of the container for as long as the scope lasts (around the runtime's stop), so
+    /// the hook stays silent for it.
+    /// </summary>
+    private OwnStopScope OwnStop(string name)
     {
         lock (_stopping)
         {
-            if (_stopping.AddOrUpdate(name, 1, (_, n) => n + 1) == 1 && Directory.Exists(_paths.LxcDir(name)))
+            var count = _stopping.GetValueOrDefault(name) + 1;
+            _stopping[name] = count;
+            if (count == 1 && Directory.Exists(_paths.LxcDir(name)))
             {
                 File.WriteAllBytes(StopMarker(name), []);
             }
         }
 
-        try
+        return new OwnStopScope(this, name);
+    }
+
+    private void EndOwnStop(string name)
+    {
+        lock (_stopping)
         {
-            return await stop().ConfigureAwait(false);
-        }
-        finally
-        {
-            lock (_stopping)
+            var count = _stopping.GetValueOrDefault(name) - 1;
+            if (count > 0)
             {
-                if (_stopping.AddOrUpdate(name, 0, (_, n) => n - 1) <= 0)
-                {
-                    _stopping.TryRemove(name, out _);
-                    ClearStopMarker(name);
-                }
+                _stopping[name] = count;
+                return;
             }
+
+            _stopping.Remove(name);
+            ClearStopMarker(name);
         }
     }
 
-    private void OwnKill(string name) => OwnStopAsync(name, () =>
+    private bool IsOwnStop(string name)
     {
-        _runtime.Kill(name);
-        return Task.FromResult(true);
-    }).GetAwaiter().GetResult();
+        lock (_stopping)
+        {
+            return _stopping.ContainsKey(name);
+        }
+    }
+
+    private readonly struct OwnStopScope(InstanceService service, string name) : IDisposable
+    {
+        public void Dispose() => service.EndOwnStop(name);
+    }
 
     /// <summary>
     /// The hook's call: <paramref name="target"/> is liblxc's LXC_TARGET (stop, or reboot when the container restarts
@@ -75,7 +88,7 @@ public sealed partial class InstanceService
     /// </summary>
     public void OnStopHook(string project, string name, string target)
     {
-        if (_stopping.ContainsKey(name))
+        if (IsOwnStop(name))
         {
             return;
         }
