@@ -12,6 +12,7 @@ internal static partial class Interop
         internal const int ESRCH = 3;
         internal const int EINTR = 4;
         internal const int EIO = 5;
+        internal const int EBADF = 9;
         internal const int EAGAIN = 11;
         internal const int EACCES = 13;
         internal const int EINVAL = 22;

@@ -12,6 +12,9 @@ internal static partial class Interop
         [LibraryImport(Libraries.Libc, EntryPoint = "read", SetLastError = true)]
         internal static unsafe partial nint Read(int fd, byte* buffer, nuint count);
 
+        [LibraryImport(Libraries.Libc, EntryPoint = "pread", SetLastError = true)]
+        internal static unsafe partial nint ReadAt(int fd, byte* buffer, nuint count, long offset);
+
         [LibraryImport(Libraries.Libc, EntryPoint = "close")]
         internal static partial int Close(int fd);
     }

@@ -31,6 +31,8 @@ public static class NetnsLinks
     private const int IflaAddress = 1;
     private const int IflaIfname = 3;
     private const int IflaMtu = 4;
+    private const ushort IflaExtMask = 29;
+    private const uint RtextFilterSkipStats = 1 << 3;
     private const int IfaAddress = 1;
     private const int IfaLocal = 2;
 
@@ -46,7 +48,8 @@ public static class NetnsLinks
         try
         {
             var links = new SortedDictionary<int, (string Name, string Hwaddr, int Mtu, bool Up, List<NetnsAddress> Addresses)>();
-            Dump(fd, RtmGetLink, 16, (type, message) =>
+            // No counters in the link dump (the state takes them from /proc/<pid>/net/dev): less for the kernel to make.
+            Dump(fd, RtmGetLink, 16, RtextFilterSkipStats, (type, message) =>
             {
                 if (type == RtmNewLink)
                 {
@@ -54,20 +57,21 @@ public static class NetnsLinks
                     var flags = BinaryPrimitives.ReadUInt32LittleEndian(message[8..]);
                     string name = "", hwaddr = "";
                     var mtu = 0;
-                    foreach (var (attribute, value) in Attributes(message[16..]))
+                    var attributes = message[16..];
+                    while (NextAttribute(ref attributes, out var attribute, out var value))
                     {
                         switch (attribute)
                         {
-                            case IflaIfname: name = Encoding.ASCII.GetString(value.AsSpan().TrimEnd((byte)0)); break;
-                            case IflaAddress: hwaddr = Convert.ToHexStringLower(value); break;
+                            case IflaIfname: name = Encoding.ASCII.GetString(value.TrimEnd((byte)0)); break;
+                            case IflaAddress: hwaddr = Mac(value); break;
                             case IflaMtu: mtu = BinaryPrimitives.ReadInt32LittleEndian(value); break;
                         }
                     }
 
-                    links[index] = (name, Mac(hwaddr), mtu, (flags & 1) != 0, []);
+                    links[index] = (name, hwaddr, mtu, (flags & 1) != 0, []);
                 }
             });
-            Dump(fd, RtmGetAddr, 8, (type, message) =>
+            Dump(fd, RtmGetAddr, 8, 0, (type, message) =>
             {
                 if (type != RtmNewAddr)
                 {
@@ -76,20 +80,22 @@ public static class NetnsLinks
 
                 var family = message[0];
                 var index = BinaryPrimitives.ReadInt32LittleEndian(message[4..]);
-                byte[]? address = null, local = null;
-                foreach (var (attribute, value) in Attributes(message[8..]))
+                scoped ReadOnlySpan<byte> address = default, local = default;
+                var attributes = message[8..];
+                while (NextAttribute(ref attributes, out var attribute, out var value))
                 {
                     if (attribute == IfaAddress)
                     {
-                        address = value.ToArray();
+                        address = value;
                     }
                     else if (attribute == IfaLocal)
                     {
-                        local = value.ToArray();
+                        local = value;
                     }
                 }
 
-                if ((local ?? address) is { } bytes && links.TryGetValue(index, out var link))
+                var bytes = local.IsEmpty ? address : local;
+                if (!bytes.IsEmpty && links.TryGetValue(index, out var link))
                 {
                     link.Addresses.Add(new NetnsAddress(family == 10 ? "inet6" : "inet", new IPAddress(bytes).ToString(), message[1], Scope(message[3])));
                 }
@@ -102,8 +108,27 @@ public static class NetnsLinks
         }
     }
 
-    private static string Mac(string hex) =>
-        hex.Length == 12 ? string.Join(':', Enumerable.Range(0, 6).Select(i => hex.Substring(i * 2, 2))) : "";
+    /// <summary>A 6-byte link address as aa:bb:cc:dd:ee:ff; other lengths (none, tunnels) as "".</summary>
+    private static string Mac(ReadOnlySpan<byte> address)
+    {
+        if (address.Length != 6)
+        {
+            return "";
+        }
+
+        Span<char> text = stackalloc char[17];
+        for (var i = 0; i < 6; i++)
+        {
+            if (i > 0)
+            {
+                text[(i * 3) - 1] = ':';
+            }
+
+            Convert.TryToHexStringLower(address.Slice(i, 1), text.Slice(i * 3, 2), out _);
+        }
+
+        return new string(text);
+    }
 
     private static string Scope(byte scope) => scope switch
     {
@@ -119,10 +144,21 @@ public static class NetnsLinks
 
     private delegate void MessageHandler(ushort type, ReadOnlySpan<byte> payload);
 
-    /// <summary>Sends a dump request with a zeroed <paramref name="headerSize"/>-byte family header and reads to DONE.</summary>
-    private static unsafe void Dump(int fd, ushort type, int headerSize, MessageHandler handle)
+    /// <summary>
+    /// Sends a dump request with a zeroed <paramref name="headerSize"/>-byte family header (and, unless 0, an
+    /// IFLA_EXT_MASK of <paramref name="extMask"/>) and reads to DONE.
+    /// </summary>
+    private static unsafe void Dump(int fd, ushort type, int headerSize, uint extMask, MessageHandler handle)
     {
-        var request = new byte[16 + headerSize];
+        var request = new byte[16 + headerSize + (extMask == 0 ? 0 : 8)];
+        if (extMask != 0)
+        {
+            var attribute = request.AsSpan(16 + headerSize);
+            BinaryPrimitives.WriteUInt16LittleEndian(attribute, 8);
+            BinaryPrimitives.WriteUInt16LittleEndian(attribute[2..], IflaExtMask);
+            BinaryPrimitives.WriteUInt32LittleEndian(attribute[4..], extMask);
+        }
+
         BinaryPrimitives.WriteInt32LittleEndian(request, request.Length);
         BinaryPrimitives.WriteUInt16LittleEndian(request.AsSpan(4), type);
         BinaryPrimitives.WriteUInt16LittleEndian(request.AsSpan(6), NlmFRequestDump);
@@ -179,23 +215,26 @@ public static class NetnsLinks
         }
     }
 
-    private static List<(int Type, byte[] Value)> Attributes(ReadOnlySpan<byte> data)
+    /// <summary>The next rtattr of <paramref name="data"/> (advanced past it), its value a view into the message.</summary>
+    private static bool NextAttribute(ref ReadOnlySpan<byte> data, out int type, out ReadOnlySpan<byte> value)
     {
-        var result = new List<(int, byte[])>();
-        while (data.Length >= 4)
+        type = 0;
+        value = default;
+        if (data.Length < 4)
         {
-            var length = BinaryPrimitives.ReadUInt16LittleEndian(data);
-            var type = BinaryPrimitives.ReadUInt16LittleEndian(data[2..]) & 0x3fff;
-            if (length < 4 || length > data.Length)
-            {
-                break;
-            }
-
-            result.Add((type, data[4..length].ToArray()));
-            data = data[Math.Min(Align(length), data.Length)..];
+            return false;
         }
 
-        return result;
+        var length = BinaryPrimitives.ReadUInt16LittleEndian(data);
+        if (length < 4 || length > data.Length)
+        {
+            return false;
+        }
+
+        type = BinaryPrimitives.ReadUInt16LittleEndian(data[2..]) & 0x3fff;
+        value = data[4..length];
+        data = data[Math.Min(Align(length), data.Length)..];
+        return true;
     }
 
     private static int Align(int length) => (length + 3) & ~3;

@@ -14,9 +14,9 @@ internal static class ApiResults
     private static readonly byte[] EmptyObject = "{}"u8.ToArray();
     private static readonly byte[] Null = "null"u8.ToArray();
 
-    public static Task SyncAsync<T>(HttpContext context, T value, JsonTypeInfo<T> type, string? etag = null)
+    public static async Task SyncAsync<T>(HttpContext context, T value, JsonTypeInfo<T> type, string? etag = null)
     {
-        var buffer = new ArrayBufferWriter<byte>(1024);
+        using var buffer = new PooledBufferWriter(4096);
         buffer.Write(SyncPrefix);
         using (var writer = new Utf8JsonWriter(buffer))
         {
@@ -24,7 +24,7 @@ internal static class ApiResults
         }
 
         buffer.Write("}"u8);
-        return WriteAsync(context, 200, buffer.WrittenMemory, etag);
+        await WriteAsync(context, 200, buffer.WrittenMemory, etag).ConfigureAwait(false);
     }
 
     /// <summary>A sync response around metadata that is already serialised (cached answers).</summary>

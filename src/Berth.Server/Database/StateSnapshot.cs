@@ -7,6 +7,9 @@ internal sealed class StateSnapshot : IStateReader
 {
     public static readonly StateSnapshot Empty = new(ImmutableSortedDictionary.Create<string, KeyValue>(StringComparer.Ordinal), 0);
 
+    // Built on first list; racing builders make equal arrays, and a reference write is atomic.
+    private KeyValue[]? _sorted;
+
     public StateSnapshot(ImmutableSortedDictionary<string, KeyValue> items, long revision)
     {
         Items = items;
@@ -19,21 +22,40 @@ internal sealed class StateSnapshot : IStateReader
 
     public KeyValue? Get(string key) => Items.TryGetValue(key, out var kv) ? kv : null;
 
+    /// <summary>
+    /// The keys under <paramref name="prefix"/>, found by binary search in a sorted array made once per snapshot:
+    /// walking the sorted dictionary from its first key made each list cost the whole store, and a recursion=2
+    /// instance list asks one list per instance.
+    /// </summary>
     public IReadOnlyList<KeyValue> List(string prefix)
     {
-        var result = new List<KeyValue>();
-        foreach (var (key, kv) in Items)
+        var sorted = _sorted ??= [.. Items.Values];
+        var start = FirstAtOrAfter(sorted, prefix);
+        var end = start;
+        while (end < sorted.Length && sorted[end].Key.StartsWith(prefix, StringComparison.Ordinal))
         {
-            if (key.StartsWith(prefix, StringComparison.Ordinal))
+            end++;
+        }
+
+        return new ArraySegment<KeyValue>(sorted, start, end - start);
+    }
+
+    private static int FirstAtOrAfter(KeyValue[] sorted, string key)
+    {
+        int low = 0, high = sorted.Length;
+        while (low < high)
+        {
+            var mid = (low + high) >>> 1;
+            if (string.CompareOrdinal(sorted[mid].Key, key) < 0)
             {
-                result.Add(kv);
+                low = mid + 1;
             }
-            else if (result.Count > 0)
+            else
             {
-                break; // keys are sorted: the prefix range has ended
+                high = mid;
             }
         }
 
-        return result;
+        return low;
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Berth.Native;
 
 namespace Berth.Server.Instances;
@@ -8,7 +9,7 @@ namespace Berth.Server.Instances;
 /// host's mounts (v1 per controller, or the v2 tree). liblxc's get_cgroup_item builds a container and asks its
 /// monitor per value; a state of a container read that way cost several ms, and <c>lxc list</c> reads them all.
 /// </summary>
-internal sealed class CgroupFiles
+internal sealed class CgroupFiles : IDisposable
 {
     private const int NoSuchFile = 2; // ENOENT
 
@@ -17,14 +18,22 @@ internal sealed class CgroupFiles
     private readonly Dictionary<string, string> _v1Paths;
     private readonly string? _v2Path;
 
-    private CgroupFiles(Dictionary<string, string> v1Paths, string? v2Path)
+    // File name -> the file kept open (keepOpen): read again with pread, never opened twice. Null: opened per read.
+    private readonly ConcurrentDictionary<string, KernelFile>? _open;
+    private volatile bool _disposed;
+
+    private CgroupFiles(Dictionary<string, string> v1Paths, string? v2Path, bool keepOpen)
     {
         _v1Paths = v1Paths;
         _v2Path = v2Path;
+        _open = keepOpen ? new(StringComparer.Ordinal) : null;
     }
 
-    /// <summary>The cgroups of the container whose init is <paramref name="pid"/>; null when that cannot be read.</summary>
-    public static CgroupFiles? Of(int pid)
+    /// <summary>
+    /// The cgroups of the container whose init is <paramref name="pid"/>; null when that cannot be read. With
+    /// <paramref name="keepOpen"/>, each file read stays open until <see cref="Dispose"/>.
+    /// </summary>
+    public static CgroupFiles? Of(int pid, bool keepOpen = false)
     {
         if (pid <= 0 || KernelFiles.Read($"/proc/{pid}/cgroup") is not { } text)
         {
@@ -59,12 +68,18 @@ internal sealed class CgroupFiles
             }
         }
 
-        return v1.Count == 0 && v2 is null ? null : new CgroupFiles(v1, v2);
+        return v1.Count == 0 && v2 is null ? null : new CgroupFiles(v1, v2, keepOpen);
     }
 
     /// <summary>The content of <paramref name="file"/> (e.g. <c>memory.usage_in_bytes</c>), trimmed; null if absent.</summary>
     public string? Read(string file)
     {
+        if (_open is not null && _open.TryGetValue(file, out var kept))
+        {
+            // A file of a removed cgroup (the container stopped) fails to read (ENODEV): no state from it.
+            return KernelFiles.Read(kept, out _)?.Trim();
+        }
+
         var controller = file[..file.IndexOf('.', StringComparison.Ordinal)];
         foreach (var (mountPoint, controllers, v2) in Mounts.Value)
         {
@@ -74,7 +89,23 @@ internal sealed class CgroupFiles
                 continue;
             }
 
-            if (KernelFiles.Read(mountPoint + path + "/" + file, out var errno) is { } text)
+            var full = mountPoint + path + "/" + file;
+            if (_open is not null)
+            {
+                if (KernelFile.Open(full, out var openErrno) is { } opened)
+                {
+                    return Keep(file, opened);
+                }
+
+                if (openErrno != NoSuchFile)
+                {
+                    return null;
+                }
+
+                continue;
+            }
+
+            if (KernelFiles.Read(full, out var errno) is { } text)
             {
                 return text.Trim();
             }
@@ -88,6 +119,33 @@ internal sealed class CgroupFiles
         }
 
         return null;
+    }
+
+    public void Dispose()
+    {
+        _disposed = true;
+        foreach (var file in _open?.Values ?? [])
+        {
+            file.Dispose();
+        }
+    }
+
+    /// <summary>Keeps <paramref name="opened"/> (unless another reader kept the same file first) and reads it.</summary>
+    private string? Keep(string file, KernelFile opened)
+    {
+        var kept = _open!.GetOrAdd(file, opened);
+        if (!ReferenceEquals(kept, opened))
+        {
+            opened.Dispose();
+        }
+
+        // Kept after a dispose on another thread: close it here (a read of a closed file yields null, no state).
+        if (_disposed)
+        {
+            kept.Dispose();
+        }
+
+        return KernelFiles.Read(kept, out _)?.Trim();
     }
 
     /// <summary><c>/a/lxc.payload.c/init.scope</c> → <c>/a/lxc.payload.c</c>; null when not a liblxc payload.</summary>

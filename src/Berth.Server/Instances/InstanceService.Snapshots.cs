@@ -18,11 +18,13 @@ public sealed partial class InstanceService
     public IReadOnlyList<InstanceSnapshot> Snapshots(string project, string name)
     {
         var snapshot = _store.Snapshot();
-        var instance = Stored(snapshot, project, name);
-        return [.. snapshot.ListJson(SnapshotPrefix(project, name), ApiJsonContext.Wire.InstanceSnapshot)
-            .Select(s => ExpandSnapshot(snapshot, instance, s.Value))
-            .OrderBy(s => s.CreatedAt)];
+        return Snapshots(snapshot, Stored(snapshot, project, name));
     }
+
+    private static List<InstanceSnapshot> Snapshots(IStateReader reader, Instance instance) =>
+        [.. reader.ListJson(SnapshotPrefix(instance.Project, instance.Name), ApiJsonContext.Wire.InstanceSnapshot)
+            .Select(s => ExpandSnapshot(reader, instance, s.Value))
+            .OrderBy(s => s.CreatedAt)];
 
     public InstanceSnapshot GetSnapshot(string project, string name, string snapshotName)
     {
@@ -237,9 +239,10 @@ public sealed partial class InstanceService
     private long? RootSizeOf(string project, string name) => RootSize(Get(project, name).ExpandedDevices);
 
     /// <summary>The <c>snapshots</c> field of a full instance: null when there are none, as LXD.</summary>
-    private List<JsonElement>? SnapshotsJson(string project, string name)
+    /// <summary>An instance's snapshots for its recursion=2 view, read from the caller's snapshot of the store.</summary>
+    private static List<JsonElement>? SnapshotsJson(IStateReader reader, Instance instance)
     {
-        var list = Snapshots(project, name);
+        var list = Snapshots(reader, instance);
         return list.Count == 0 ? null : [.. list.Select(s => JsonSerializer.SerializeToElement(s, ApiJsonContext.Wire.InstanceSnapshot))];
     }
 

@@ -165,10 +165,10 @@ public sealed partial class InstanceService : IProfileUsers
     {
         var (runtimeState, pid) = _runtime.StateAndPid(stored.Name);
         var instance = Expand(snapshot, stored, runtimeState);
-        return Full(instance, StateOf(instance, runtimeState, pid));
+        return Full(instance, StateOf(instance, runtimeState, pid), SnapshotsJson(snapshot, stored));
     }
 
-    private InstanceFull Full(Instance instance, InstanceState state) => new()
+    private static InstanceFull Full(Instance instance, InstanceState state, List<JsonElement>? snapshots) => new()
     {
         Architecture = instance.Architecture,
         Config = instance.Config,
@@ -188,7 +188,7 @@ public sealed partial class InstanceService : IProfileUsers
         Type = instance.Type,
         Project = instance.Project,
         Backups = [],
-        Snapshots = SnapshotsJson(instance.Project, instance.Name),
+        Snapshots = snapshots,
         State = state,
     };
 

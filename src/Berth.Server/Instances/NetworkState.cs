@@ -1,3 +1,4 @@
+using System.Globalization;
 using Berth.Api;
 using Berth.Native;
 
@@ -8,27 +9,24 @@ internal static class NetworkState
 {
     public static Dictionary<string, InstanceStateNetwork>? Read(long pid)
     {
-        if (pid <= 0 || KernelFiles.Read($"/proc/{pid}/net/dev") is not { } text)
-        {
-            return null;
-        }
+        return pid <= 0 || KernelFiles.Read($"/proc/{pid}/net/dev") is not { } text ? null : Parse(text);
+    }
 
+    /// <summary>The interfaces of a /proc/net/dev text, with their counters.</summary>
+    internal static Dictionary<string, InstanceStateNetwork> Parse(string text)
+    {
         var result = new Dictionary<string, InstanceStateNetwork>(StringComparer.Ordinal);
-        foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(2))
+        Span<long> f = stackalloc long[16];
+        var lineNumber = 0;
+        foreach (var line in text.AsSpan().EnumerateLines())
         {
-            var colon = line.IndexOf(':', StringComparison.Ordinal);
-            if (colon < 0)
+            var colon = line.IndexOf(':');
+            if (lineNumber++ < 2 || colon < 0 || !Counters(line[(colon + 1)..], f))
             {
-                continue;
+                continue; // the two header lines, or not an interface line
             }
 
-            var name = line[..colon].Trim();
-            var f = line[(colon + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(v => long.TryParse(v, out var n) ? n : 0).ToArray();
-            if (f.Length < 16)
-            {
-                continue;
-            }
-
+            var name = line[..colon].Trim().ToString();
             result[name] = new InstanceStateNetwork
             {
                 Type = name == "lo" ? "loopback" : "broadcast",
@@ -48,5 +46,28 @@ internal static class NetworkState
         }
 
         return result;
+    }
+
+    /// <summary>The 16 counters after an interface's colon (one that is not a number counts as 0); false if fewer.</summary>
+    private static bool Counters(ReadOnlySpan<char> numbers, Span<long> values)
+    {
+        var count = 0;
+        foreach (var range in numbers.Split(' '))
+        {
+            var field = numbers[range];
+            if (field.IsEmpty)
+            {
+                continue;
+            }
+
+            if (count == values.Length)
+            {
+                break;
+            }
+
+            values[count++] = long.TryParse(field, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 0;
+        }
+
+        return count == values.Length;
     }
 }

@@ -7,15 +7,37 @@ namespace Berth.Server.Instances;
 internal static class ProcessStart
 {
     /// <summary>The start time of <paramref name="pid"/>; 0 when it is gone or a zombie.</summary>
-    public static long Of(int pid)
+    public static long Of(int pid) => Parse(KernelFiles.Read($"/proc/{pid}/stat"));
+
+    /// <summary>The start time of the process whose stat file is kept open; 0 when it is gone or a zombie.</summary>
+    public static long Of(KernelFile stat) => Parse(KernelFiles.Read(stat, out _));
+
+    internal static long Parse(string? stat)
     {
-        if (KernelFiles.Read($"/proc/{pid}/stat") is not { } stat)
+        if (stat is null)
         {
             return 0;
         }
 
         // comm may hold spaces and parentheses: the fields follow the last ')'. Field 3 (state) is the first there.
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return fields.Length > 19 && fields[0] != "Z" && long.TryParse(fields[19], NumberStyles.None, CultureInfo.InvariantCulture, out var start) ? start : 0;
+        var rest = stat.AsSpan(stat.LastIndexOf(')') + 1).TrimStart(' ');
+        if (rest.IsEmpty || rest[0] == 'Z')
+        {
+            return 0;
+        }
+
+        for (var field = 0; field < 19; field++)
+        {
+            var space = rest.IndexOf(' ');
+            if (space < 0)
+            {
+                return 0;
+            }
+
+            rest = rest[(space + 1)..];
+        }
+
+        var end = rest.IndexOf(' ');
+        return long.TryParse(end < 0 ? rest : rest[..end], NumberStyles.None, CultureInfo.InvariantCulture, out var start) ? start : 0;
     }
 }

@@ -13,6 +13,17 @@ public sealed partial class StoragePoolService
     {
         ArgumentNullException.ThrowIfNull(reader);
         var suffix = $"/{project}/container/{instance}";
+
+        // One lookup per pool (a handful) rather than a walk over every volume: a recursion=2 list asks this per instance.
+        foreach (var pool in reader.List(PoolPrefix))
+        {
+            var name = pool.Key[PoolPrefix.Length..];
+            if (reader.Get(VolumePrefix + name + suffix) is not null)
+            {
+                return name;
+            }
+        }
+
         var record = reader.List(VolumePrefix).FirstOrDefault(kv => kv.Key.EndsWith(suffix, StringComparison.Ordinal) && kv.Key.Count(c => c == '/') == 4);
         return record is null ? DefaultPool : record.Key[VolumePrefix.Length..record.Key.IndexOf('/', VolumePrefix.Length)];
     }
