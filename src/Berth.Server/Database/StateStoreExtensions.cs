@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 
@@ -22,6 +23,26 @@ public static class StateStoreExtensions
         }
     }
 
+    /// <summary>
+    /// The value at <paramref name="key"/>, deserialised once per stored version and shared by every reader of that
+    /// version: never modify it. For hot read-only paths (a recursion=2 list reads every instance, its profiles and
+    /// its pool each time).
+    /// </summary>
+    public static T? GetSharedJson<T>(this IStateReader reader, string key, JsonTypeInfo<T> type)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        return reader.Get(key) is { } kv ? SharedJson<T>.Of(kv, type) : null;
+    }
+
+    /// <summary><see cref="ListJson"/> with shared values, as <see cref="GetSharedJson"/>: never modify them.</summary>
+    public static IEnumerable<(string Key, T Value)> ListSharedJson<T>(this IStateReader reader, string prefix, JsonTypeInfo<T> type)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        return reader.List(prefix).Select(kv => (kv.Key, SharedJson<T>.Of(kv, type)));
+    }
+
     public static void PutJson<T>(this IStateTransaction tx, string key, T value, JsonTypeInfo<T> type)
     {
         ArgumentNullException.ThrowIfNull(tx);
@@ -33,5 +54,18 @@ public static class StateStoreExtensions
     {
         ArgumentNullException.ThrowIfNull(store);
         return store.TransactionAsync((tx, _) => Task.FromResult(work(tx)), cancellationToken);
+    }
+
+    /// <summary>
+    /// Values by the stored record they came from: a record is immutable and replaced on every write, so an entry
+    /// lives as long as some snapshot holds its record, and a new version is a new key.
+    /// </summary>
+    private static class SharedJson<T>
+        where T : class
+    {
+        private static readonly ConditionalWeakTable<KeyValue, T> Values = new();
+
+        public static T Of(KeyValue kv, JsonTypeInfo<T> type) =>
+            Values.GetValue(kv, k => JsonSerializer.Deserialize(k.Value, type) ?? throw new InvalidDataException($"null value at {k.Key}"));
     }
 }

@@ -157,8 +157,9 @@ public sealed partial class InstanceService : IProfileUsers
     /// </summary>
     public IReadOnlyList<InstanceFull> ListFull(string project)
     {
+        // Shared records: FullOf only reads them (Expand copies, the answer is serialised).
         var snapshot = _store.Snapshot();
-        return [.. snapshot.ListJson(Prefix(project), ApiJsonContext.Wire.Instance).Select(i => FullOf(snapshot, i.Value))];
+        return [.. snapshot.ListSharedJson(Prefix(project), ApiJsonContext.Wire.Instance).Select(i => FullOf(snapshot, i.Value))];
     }
 
     private InstanceFull FullOf(IStateReader snapshot, Instance stored)
@@ -197,7 +198,8 @@ public sealed partial class InstanceService : IProfileUsers
     /// <summary>The stored record with its profiles applied and <paramref name="runtimeState"/> as its status.</summary>
     private static Instance Expand(IStateReader snapshot, Instance stored, string runtimeState)
     {
-        var profiles = stored.Profiles.Select(p => snapshot.GetJson($"projects/{stored.Project}/profiles/{p}", ApiJsonContext.Wire.ProfilePut) ?? new ProfilePut());
+        // Shared profile records: ConfigExpander only reads them.
+        var profiles = stored.Profiles.Select(p => snapshot.GetSharedJson($"projects/{stored.Project}/profiles/{p}", ApiJsonContext.Wire.ProfilePut) ?? new ProfilePut());
         var (config, devices) = ConfigExpander.Expand(profiles, stored.Config, stored.Devices);
         var status = StatusOf(runtimeState);
         return stored with

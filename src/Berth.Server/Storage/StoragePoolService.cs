@@ -59,7 +59,8 @@ public sealed partial class StoragePoolService
     public bool Exists(string name) => _store.Snapshot().Get(PoolPrefix + name) is not null;
 
     /// <summary>The driver of a pool, for instance volumes.</summary>
-    public IStorageDriver DriverOf(string pool) => _drivers[Stored(_store.Snapshot(), pool).Driver];
+    public IStorageDriver DriverOf(string pool) =>
+        _drivers[(_store.Snapshot().GetSharedJson(PoolPrefix + pool, ApiJsonContext.Wire.StoragePool) ?? throw new ApiException(404, "Storage pool not found")).Driver];
 
     public async Task CreateAsync(StoragePoolsPost request, EventLifecycleRequestor? requestor, CancellationToken cancellationToken)
     {
