@@ -23,24 +23,30 @@ done
 work=$(mktemp -d /tmp/berth-bench.XXXXXX)
 chmod 711 "$work" # unprivileged containers' root must be able to reach their rootfs below it
 berth_pid="" lxd_pid="" berth_b_pid="" lxd_b_pid=""
+delete_instances() { # dir [conf]: force-deletes every instance of that daemon
+    local c
+    for c in $(LXD_DIR=$1 LXD_CONF=${2:-$work/conf} lxc list --format csv -c n 2>/dev/null); do
+        LXD_DIR=$1 LXD_CONF=${2:-$work/conf} lxc delete -f "$c" >/dev/null 2>&1
+    done
+}
 cleanup() {
     set +e
     # The second daemons of remote.cross_host_copy: their containers and berthd's btrfs pool, then the daemons.
     if [ -n "$berth_b_pid" ]; then
-        for c in $(LXD_DIR=$work/berth-b lxc list --format csv -c n 2>/dev/null); do LXD_DIR=$work/berth-b lxc delete -f "$c" >/dev/null 2>&1; done
+        delete_instances "$work/berth-b"
         LXD_DIR=$work/berth-b lxc storage delete benchbt >/dev/null 2>&1
         BERTH_DIR=$work/berth-b "$work/bin/berthd" shutdown --timeout 20 >/dev/null 2>&1 || kill "$berth_b_pid"
     fi
     if [ -n "$lxd_b_pid" ]; then
-        for c in $(LXD_DIR=$work/lxd-b LXD_CONF=$work/conf lxc list --format csv -c n 2>/dev/null); do LXD_DIR=$work/lxd-b LXD_CONF=$work/conf lxc delete -f "$c" >/dev/null 2>&1; done
+        delete_instances "$work/lxd-b"
         LXD_DIR=$work/lxd-b lxd shutdown --timeout 60 >/dev/null 2>&1 || kill "$lxd_b_pid"
     fi
     if [ -n "$lxd_pid" ]; then
-        for c in $(LXD_DIR=$work/lxd LXD_CONF=$work/conf lxc list --format csv -c n 2>/dev/null); do LXD_DIR=$work/lxd LXD_CONF=$work/conf lxc delete -f "$c" >/dev/null 2>&1; done
+        delete_instances "$work/lxd"
     fi
     # berthd's btrfs pool is a mounted loop file: delete what is on it and the pool, so nothing stays mounted.
     if [ -n "$berth_pid" ] && LXD_DIR=$work/berth lxc storage show benchbt >/dev/null 2>&1; then
-        for c in $(LXD_DIR=$work/berth lxc list --format csv -c n 2>/dev/null); do LXD_DIR=$work/berth lxc delete -f "$c" >/dev/null 2>&1; done
+        delete_instances "$work/berth"
         LXD_DIR=$work/berth lxc storage delete benchbt >/dev/null 2>&1
     fi
     # The bench networks: their instances first, then the bridges (LXD leaves its bridges up when it stops).
@@ -48,7 +54,7 @@ cleanup() {
         LXD_DIR=$work/lxd LXD_CONF=$work/conf lxc network delete "$(cat "$work/lxd-net")" >/dev/null 2>&1
     fi
     if [ -f "$work/berth-net" ]; then
-        for c in $(LXD_DIR=$work/berth lxc list --format csv -c n 2>/dev/null); do LXD_DIR=$work/berth lxc delete -f "$c" >/dev/null 2>&1; done
+        delete_instances "$work/berth"
         LXD_DIR=$work/berth lxc network delete "$(cat "$work/berth-net")" >/dev/null 2>&1
     fi
     for d in "$work/berth/containers"/*; do [ -d "$d" ] && lxc-stop -P "$work/berth/containers" -n "$(basename "$d")" -k >/dev/null 2>&1; done
@@ -210,6 +216,9 @@ if want storage; then
         LXD_DIR=$work/lxd LXD_CONF=$work/conf lxc launch busybox snapbench >/dev/null
     fi
     storage_ops snapbench busybox "<= 0.2 s"
+    # Nothing left running for the later workloads (the scale ones are "with 50 running").
+    delete_instances "$work/berth"
+    $with_lxd && delete_instances "$work/lxd"
 fi
 # The same Debian image bytes imported (then deleted by fingerprint) on each daemon; berthd gets its copy back after.
 if want image.import_debian; then
@@ -237,6 +246,9 @@ if want storage_debian; then
     $with_lxd && l=$(timed_runs "LXD_DIR=$work/lxd,LXD_CONF=$work/conf" sh -c "${launch/POOL/}")
     measure instance.launch_debian_to_systemd_running "<= 1.0 s (LXD 3.8 s)" "$b" "$l"
     storage_ops deb0 debian "<= 0.2 s (LXD 2.6/2.1/3.1 s)"
+    # The runs' Debian containers (systemd in each) and their copies would run on through every later workload.
+    delete_instances "$work/berth"
+    $with_lxd && delete_instances "$work/lxd"
 fi
 # Fifty running containers on each daemon: the time to launch them one after the other, then, with all running,
 # GET /1.0/instances?recursion=2, the CLI's list, each container's manager process (liblxc's monitor, whose PSS
