@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using Berth.Daemon.Http;
 

@@ -33,12 +33,6 @@ internal sealed class PooledBufferWriter(int initialCapacity) : IBufferWriter<by
         return _buffer.AsSpan(_written);
     }
 
-    public void Write(ReadOnlySpan<byte> bytes)
-    {
-        bytes.CopyTo(GetSpan(bytes.Length));
-        _written += bytes.Length;
-    }
-
     public void Dispose()
     {
         var buffer = _buffer;

@@ -89,25 +89,17 @@ internal sealed class CgroupFiles : IDisposable
                 continue;
             }
 
-            var full = mountPoint + path + "/" + file;
-            if (_open is not null)
+            if (KernelFile.Open(mountPoint + path + "/" + file, out var errno) is { } opened)
             {
-                if (KernelFile.Open(full, out var openErrno) is { } opened)
+                if (_open is not null)
                 {
                     return Keep(file, opened);
                 }
 
-                if (openErrno != NoSuchFile)
+                using (opened)
                 {
-                    return null;
+                    return KernelFiles.Read(opened, out _)?.Trim();
                 }
-
-                continue;
-            }
-
-            if (KernelFiles.Read(full, out var errno) is { } text)
-            {
-                return text.Trim();
             }
 
             if (errno != NoSuchFile)

@@ -10,9 +10,9 @@ namespace Berth.Server.Instances;
 /// </summary>
 internal sealed class KnownInit : IDisposable
 {
-    private readonly KernelFile? _stat;
+    private readonly KernelFile _stat;
 
-    private KnownInit(int pid, long start, KernelFile? stat, CgroupFiles? cgroups)
+    private KnownInit(int pid, long start, KernelFile stat, CgroupFiles? cgroups)
     {
         Pid = pid;
         Start = start;
@@ -30,7 +30,7 @@ internal sealed class KnownInit : IDisposable
     /// Whether that init still runs: the kept stat file follows the process it was opened for, not its pid number,
     /// so a reused pid reads as gone.
     /// </summary>
-    public bool Alive => (_stat is null ? ProcessStart.Of(Pid) : ProcessStart.Of(_stat)) == Start;
+    public bool Alive => ProcessStart.Of(_stat) == Start;
 
     /// <summary>What is known of init <paramref name="pid"/>; null when it is gone.</summary>
     public static KnownInit? Of(int pid)
@@ -40,11 +40,15 @@ internal sealed class KnownInit : IDisposable
             return null;
         }
 
-        var stat = KernelFile.Open($"/proc/{pid}/stat", out _);
-        var start = stat is null ? 0 : ProcessStart.Of(stat);
+        if (KernelFile.Open($"/proc/{pid}/stat", out _) is not { } stat)
+        {
+            return null;
+        }
+
+        var start = ProcessStart.Of(stat);
         if (start <= 0)
         {
-            stat?.Dispose();
+            stat.Dispose();
             return null;
         }
 
@@ -54,7 +58,7 @@ internal sealed class KnownInit : IDisposable
 
     public void Dispose()
     {
-        _stat?.Dispose();
+        _stat.Dispose();
         Cgroups?.Dispose();
     }
 }

@@ -6,9 +6,6 @@ namespace Berth.Server.Instances;
 /// <summary>A process's start time (clock ticks since boot, /proc/&lt;pid&gt;/stat field 22): with the pid, it names one process.</summary>
 internal static class ProcessStart
 {
-    /// <summary>The start time of <paramref name="pid"/>; 0 when it is gone or a zombie.</summary>
-    public static long Of(int pid) => Parse(KernelFiles.Read($"/proc/{pid}/stat"));
-
     /// <summary>The start time of the process whose stat file is kept open; 0 when it is gone or a zombie.</summary>
     public static long Of(KernelFile stat) => Parse(KernelFiles.Read(stat, out _));
 

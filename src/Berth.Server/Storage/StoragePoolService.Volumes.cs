@@ -14,7 +14,8 @@ public sealed partial class StoragePoolService
         ArgumentNullException.ThrowIfNull(reader);
         var suffix = $"/{project}/container/{instance}";
 
-        // One lookup per pool (a handful) rather than a walk over every volume: a recursion=2 list asks this per instance.
+        // One lookup per pool (a handful) rather than a walk over every volume: a recursion=2 list asks this per
+        // instance. A volume record always names a pool that exists (a pool holding instances cannot be deleted).
         foreach (var pool in reader.List(PoolPrefix))
         {
             var name = pool.Key[PoolPrefix.Length..];
@@ -24,8 +25,7 @@ public sealed partial class StoragePoolService
             }
         }
 
-        var record = reader.List(VolumePrefix).FirstOrDefault(kv => kv.Key.EndsWith(suffix, StringComparison.Ordinal) && kv.Key.Count(c => c == '/') == 4);
-        return record is null ? DefaultPool : record.Key[VolumePrefix.Length..record.Key.IndexOf('/', VolumePrefix.Length)];
+        return DefaultPool;
     }
 
     public string PoolOf(string project, string instance) => PoolOf(_store.Snapshot(), project, instance);
