@@ -41,9 +41,15 @@ public sealed class DaemonCommandLineTests : IAsyncLifetime
         Assert.Equal("15", (await _berthd.LxcAsync("config", "get", "images.auto_update_interval")).Stdout.Trim());
         Assert.Equal("2", (await _berthd.LxcAsync("profile", "get", "default", "limits.cpu")).Stdout.Trim());
         var dump = await _berthd.BerthdAsync("init", "--dump");
-        Assert.Contains("images.auto_update_interval: 15", dump.Stdout, StringComparison.Ordinal);
+        // Quoted as lxd init --dump prints it (Go's yaml.v2 quotes a string that would read back as a number).
+        Assert.Contains("images.auto_update_interval: \"15\"", dump.Stdout, StringComparison.Ordinal);
         Assert.Contains("name: extra", dump.Stdout, StringComparison.Ordinal);
         Assert.Contains("description: Tuned default", dump.Stdout, StringComparison.Ordinal);
+
+        // The dump is a preseed: applied again, it changes nothing.
+        var again = await _berthd.BerthdStdinAsync(dump.Stdout, "init", "--preseed");
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Equal(dump.Stdout, (await _berthd.BerthdAsync("init", "--dump")).Stdout);
     }
 
     [Fact]

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
-using Berth.Cli.Output;
+using Berth.Api.Yaml;
 
 namespace Berth.Cli.Commands;
 

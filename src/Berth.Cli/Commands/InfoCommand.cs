@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Berth.Cli.Output;
+using Berth.Api.Yaml;
 
 namespace Berth.Cli.Commands;
 

@@ -1,3 +1,4 @@
+using Berth.Api.Yaml;
 using System.Text.Json;
 using Berth.Api;
 using Berth.Api.Json;

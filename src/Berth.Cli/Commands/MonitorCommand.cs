@@ -1,3 +1,4 @@
+using Berth.Api.Yaml;
 using System.CommandLine;
 using System.Globalization;
 using System.Text;

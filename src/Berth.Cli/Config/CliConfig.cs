@@ -1,3 +1,4 @@
+using Berth.Api.Yaml;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Berth.Cli.Output;

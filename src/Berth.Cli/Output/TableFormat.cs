@@ -1,3 +1,4 @@
+using Berth.Api.Yaml;
 using System.Text;
 using System.Text.Json;
 

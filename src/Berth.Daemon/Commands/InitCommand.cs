@@ -121,20 +121,8 @@ internal static class InitCommand
         return new Preseed
         {
             Config = server.Config.Where(kv => kv.Key != "core.trust_password").ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal),
-            Networks = [.. networks.Where(n => n.Managed).Select(n => new Dictionary<string, object>
-            {
-                ["config"] = n.Config,
-                ["description"] = n.Description,
-                ["name"] = n.Name,
-                ["type"] = n.Type,
-            })],
-            StoragePools = [.. pools.Select(p => new Dictionary<string, object>
-            {
-                ["config"] = p.Config,
-                ["description"] = p.Description,
-                ["name"] = p.Name,
-                ["driver"] = p.Driver,
-            })],
+            Networks = [.. networks.Where(n => n.Managed).Select(n => new PreseedNetwork { Config = n.Config, Description = n.Description, Name = n.Name, Type = n.Type })],
+            StoragePools = [.. pools.Select(p => new PreseedStoragePool { Config = p.Config, Description = p.Description, Name = p.Name, Driver = p.Driver })],
             Profiles = [.. profiles.Select(p => new PreseedProfile
             {
                 Name = p.Name,

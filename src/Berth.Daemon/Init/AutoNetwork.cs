@@ -25,11 +25,11 @@ internal static class AutoNetwork
         }
 
         var name = $"berthbr{index}";
-        seed.Networks = [new Dictionary<string, object>
+        seed.Networks = [new PreseedNetwork
         {
-            ["name"] = name,
-            ["type"] = "bridge",
-            ["config"] = new Dictionary<object, object> { ["ipv4.address"] = "auto", ["ipv4.nat"] = "true", ["ipv6.address"] = "none" },
+            Name = name,
+            Type = "bridge",
+            Config = new() { ["ipv4.address"] = "auto", ["ipv4.nat"] = "true", ["ipv6.address"] = "none" },
         }];
 
         var (profile, _) = await client.GetAsync("/1.0/profiles/default", ApiJsonContext.Wire.Profile, cancellationToken).ConfigureAwait(false);

@@ -16,7 +16,7 @@ internal static class AutoStorage
         if (pools.Count == 0 || backend is not null)
         {
             var driver = backend ?? (HasMkfsBtrfs() ? "btrfs" : "dir");
-            var config = new Dictionary<object, object>();
+            var config = new Dictionary<string, string>(StringComparer.Ordinal);
             if (device is not null)
             {
                 config["source"] = device;
@@ -27,7 +27,7 @@ internal static class AutoStorage
                 config["size"] = $"{gib}GiB";
             }
 
-            seed.StoragePools = [new Dictionary<string, object> { ["name"] = name, ["driver"] = driver, ["config"] = config }];
+            seed.StoragePools = [new PreseedStoragePool { Name = name, Driver = driver, Config = config }];
         }
         else if (poolName is null)
         {

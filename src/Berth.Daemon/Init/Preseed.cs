@@ -1,43 +1,87 @@
-using YamlDotNet.Serialization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace Berth.Daemon.Init;
 
-/// <summary>LXD's preseed document (<c>lxd init --preseed</c> / <c>--dump</c>).</summary>
+/// <summary>LXD's preseed document (<c>lxd init --preseed</c> / <c>--dump</c>), in LXD's field order.</summary>
 internal sealed class Preseed
 {
-    [YamlMember(Alias = "config")]
+    [JsonPropertyName("config")]
     public Dictionary<string, string>? Config { get; set; }
 
-    [YamlMember(Alias = "networks")]
-    public List<Dictionary<string, object>>? Networks { get; set; }
+    [JsonPropertyName("networks")]
+    public List<PreseedNetwork>? Networks { get; set; }
 
-    [YamlMember(Alias = "storage_pools")]
-    public List<Dictionary<string, object>>? StoragePools { get; set; }
+    [JsonPropertyName("storage_pools")]
+    public List<PreseedStoragePool>? StoragePools { get; set; }
 
-    [YamlMember(Alias = "storage_volumes")]
-    public List<Dictionary<string, object>>? StorageVolumes { get; set; }
+    [JsonPropertyName("storage_volumes")]
+    public List<JsonElement>? StorageVolumes { get; set; }
 
-    [YamlMember(Alias = "profiles")]
+    [JsonPropertyName("profiles")]
     public List<PreseedProfile>? Profiles { get; set; }
 
-    [YamlMember(Alias = "projects")]
-    public List<Dictionary<string, object>>? Projects { get; set; }
+    [JsonPropertyName("projects")]
+    public List<PreseedProject>? Projects { get; set; }
 
-    [YamlMember(Alias = "cluster")]
-    public Dictionary<string, object>? Cluster { get; set; }
+    [JsonPropertyName("cluster")]
+    public PreseedCluster? Cluster { get; set; }
+}
+
+internal sealed class PreseedNetwork
+{
+    [JsonPropertyName("config")]
+    public Dictionary<string, string>? Config { get; set; }
+
+    [JsonPropertyName("description")]
+    public string? Description { get; set; }
+
+    [JsonPropertyName("name")]
+    public string? Name { get; set; }
+
+    [JsonPropertyName("type")]
+    public string? Type { get; set; }
+}
+
+internal sealed class PreseedStoragePool
+{
+    [JsonPropertyName("config")]
+    public Dictionary<string, string>? Config { get; set; }
+
+    [JsonPropertyName("description")]
+    public string? Description { get; set; }
+
+    [JsonPropertyName("name")]
+    public string? Name { get; set; }
+
+    [JsonPropertyName("driver")]
+    public string? Driver { get; set; }
 }
 
 internal sealed class PreseedProfile
 {
-    [YamlMember(Alias = "name")]
-    public string Name { get; set; } = "";
-
-    [YamlMember(Alias = "description")]
-    public string? Description { get; set; }
-
-    [YamlMember(Alias = "config")]
+    [JsonPropertyName("config")]
     public Dictionary<string, string>? Config { get; set; }
 
-    [YamlMember(Alias = "devices")]
+    [JsonPropertyName("description")]
+    public string? Description { get; set; }
+
+    [JsonPropertyName("devices")]
     public Dictionary<string, Dictionary<string, string>>? Devices { get; set; }
+
+    [JsonPropertyName("name")]
+    public string Name { get; set; } = "";
+}
+
+internal sealed class PreseedProject
+{
+    [JsonPropertyName("name")]
+    public string? Name { get; set; }
+}
+
+/// <summary>Only <c>enabled</c> is read: clustering is refused when it is true.</summary>
+internal sealed class PreseedCluster
+{
+    [JsonPropertyName("enabled")]
+    public string? Enabled { get; set; }
 }

@@ -14,14 +14,14 @@ internal sealed class PreseedApplier(BerthClient client)
     {
         ArgumentNullException.ThrowIfNull(preseed);
         Refuse(preseed.StorageVolumes, "Storage volumes");
-        if (preseed.Cluster is { Count: > 0 } cluster && cluster.TryGetValue("enabled", out var enabled) && enabled?.ToString() == "true")
+        if (preseed.Cluster?.Enabled == "true")
         {
             throw new ApiException(400, "Clustering is not supported by this berthd yet");
         }
 
         foreach (var project in preseed.Projects ?? [])
         {
-            if (!project.TryGetValue("name", out var name) || name?.ToString() != "default")
+            if (project.Name != "default")
             {
                 throw new ApiException(400, "Only the default project exists on this berthd");
             }

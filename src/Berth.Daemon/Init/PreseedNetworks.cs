@@ -7,18 +7,16 @@ namespace Berth.Daemon.Init;
 /// <summary>The preseed's <c>networks</c>: new networks are created, existing ones get the given keys, as <c>lxd init</c>.</summary>
 internal static class PreseedNetworks
 {
-    public static async Task ApplyAsync(BerthClient client, Dictionary<string, object> network, Stack<Func<Task>> undo, CancellationToken cancellationToken)
+    public static async Task ApplyAsync(BerthClient client, PreseedNetwork network, Stack<Func<Task>> undo, CancellationToken cancellationToken)
     {
-        var name = network.GetValueOrDefault("name")?.ToString() ?? "";
+        var name = network.Name ?? "";
         if (name.Length == 0)
         {
             throw new ApiException(400, "A network in the preseed has no name");
         }
 
-        var config = network.GetValueOrDefault("config") is Dictionary<object, object> map
-            ? map.ToDictionary(kv => kv.Key.ToString()!, kv => kv.Value?.ToString() ?? "", StringComparer.Ordinal)
-            : new Dictionary<string, string>(StringComparer.Ordinal);
-        var description = network.GetValueOrDefault("description")?.ToString() ?? "";
+        var config = (network.Config ?? []).ToDictionary(kv => kv.Key, kv => kv.Value ?? "", StringComparer.Ordinal);
+        var description = network.Description ?? "";
         var url = "/1.0/networks/" + Uri.EscapeDataString(name);
         Network? current = null;
         try
@@ -31,7 +29,7 @@ internal static class PreseedNetworks
 
         if (current is null || !current.Managed)
         {
-            var create = new NetworksPost { Name = name, Type = network.GetValueOrDefault("type")?.ToString() ?? "", Description = description, Config = config };
+            var create = new NetworksPost { Name = name, Type = network.Type ?? "", Description = description, Config = config };
             await client.SendJsonAsync(HttpMethod.Post, "/1.0/networks", create, ApiJsonContext.Wire.NetworksPost, cancellationToken: cancellationToken).ConfigureAwait(false);
             undo.Push(() => client.RawAsync(HttpMethod.Delete, url, cancellationToken: CancellationToken.None));
             return;

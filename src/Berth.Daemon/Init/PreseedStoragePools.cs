@@ -7,18 +7,16 @@ namespace Berth.Daemon.Init;
 /// <summary>The preseed's <c>storage_pools</c>: new pools are created, existing ones get the given keys, as <c>lxd init</c>.</summary>
 internal static class PreseedStoragePools
 {
-    public static async Task ApplyAsync(BerthClient client, Dictionary<string, object> pool, Stack<Func<Task>> undo, CancellationToken cancellationToken)
+    public static async Task ApplyAsync(BerthClient client, PreseedStoragePool pool, Stack<Func<Task>> undo, CancellationToken cancellationToken)
     {
-        var name = pool.GetValueOrDefault("name")?.ToString() ?? "";
+        var name = pool.Name ?? "";
         if (name.Length == 0)
         {
             throw new ApiException(400, "A storage pool in the preseed has no name");
         }
 
-        var config = pool.GetValueOrDefault("config") is Dictionary<object, object> map
-            ? map.ToDictionary(kv => kv.Key.ToString()!, kv => kv.Value?.ToString() ?? "", StringComparer.Ordinal)
-            : new Dictionary<string, string>(StringComparer.Ordinal);
-        var description = pool.GetValueOrDefault("description")?.ToString() ?? "";
+        var config = (pool.Config ?? []).ToDictionary(kv => kv.Key, kv => kv.Value ?? "", StringComparer.Ordinal);
+        var description = pool.Description ?? "";
         var url = "/1.0/storage-pools/" + Uri.EscapeDataString(name);
         StoragePool? current = null;
         try
@@ -31,13 +29,13 @@ internal static class PreseedStoragePools
 
         if (current is null)
         {
-            var create = new StoragePoolsPost { Name = name, Driver = pool.GetValueOrDefault("driver")?.ToString() ?? "", Description = description, Config = config };
+            var create = new StoragePoolsPost { Name = name, Driver = pool.Driver ?? "", Description = description, Config = config };
             await client.SendJsonAsync(HttpMethod.Post, "/1.0/storage-pools", create, ApiJsonContext.Wire.StoragePoolsPost, cancellationToken: cancellationToken).ConfigureAwait(false);
             undo.Push(() => client.RawAsync(HttpMethod.Delete, url, cancellationToken: CancellationToken.None));
             return;
         }
 
-        if (pool.GetValueOrDefault("driver")?.ToString() is { Length: > 0 } driver && driver != current.Driver)
+        if (pool.Driver is { Length: > 0 } driver && driver != current.Driver)
         {
             throw new ApiException(400, $"Storage pool \"{name}\" exists with driver \"{current.Driver}\", not \"{driver}\"");
         }

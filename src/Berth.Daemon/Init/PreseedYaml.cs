@@ -1,5 +1,5 @@
-using YamlDotNet.Serialization;
-using YamlDotNet.Serialization.NamingConventions;
+using System.Text.Json.Serialization;
+using Berth.Server.Yaml;
 
 namespace Berth.Daemon.Init;
 
@@ -8,23 +8,22 @@ internal static class PreseedYaml
 {
     public static Preseed Parse(string text)
     {
-        var deserializer = new DeserializerBuilder()
-            .WithNamingConvention(NullNamingConvention.Instance)
-            .Build();
         try
         {
-            return deserializer.Deserialize<Preseed?>(text) ?? new Preseed();
+            return YamlJson.Read(text, PreseedJsonContext.Default.Preseed) ?? new Preseed();
         }
-        catch (YamlDotNet.Core.YamlException e)
+        catch (InvalidDataException e)
         {
-            throw new Berth.Api.ApiException(400, "Failed to parse the preseed: " + (e.InnerException?.Message ?? e.Message));
+            throw new Berth.Api.ApiException(400, "Failed to parse the preseed: " + e.Message);
         }
     }
 
-    public static string Write(Preseed preseed) =>
-        new SerializerBuilder()
-            .WithNamingConvention(NullNamingConvention.Instance)
-            .ConfigureDefaultValuesHandling(DefaultValuesHandling.OmitNull)
-            .Build()
-            .Serialize(preseed);
+    public static string Write(Preseed preseed) => YamlJson.Write(preseed, PreseedJsonContext.Default.Preseed);
 }
+
+[JsonSourceGenerationOptions(
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    NumberHandling = JsonNumberHandling.AllowReadingFromString,
+    Converters = [typeof(YamlTextConverter)])]
+[JsonSerializable(typeof(Preseed))]
+internal sealed partial class PreseedJsonContext : JsonSerializerContext;

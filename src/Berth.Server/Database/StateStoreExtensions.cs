@@ -63,9 +63,10 @@ public static class StateStoreExtensions
     private static class SharedJson<T>
         where T : class
     {
-        private static readonly ConditionalWeakTable<KeyValue, T> Values = new();
+        // object, not T: the table's TValue asks trimming to keep a parameterless constructor, which T need not have.
+        private static readonly ConditionalWeakTable<KeyValue, object> Values = new();
 
         public static T Of(KeyValue kv, JsonTypeInfo<T> type) =>
-            Values.GetValue(kv, k => JsonSerializer.Deserialize(k.Value, type) ?? throw new InvalidDataException($"null value at {k.Key}"));
+            (T)Values.GetValue(kv, k => JsonSerializer.Deserialize(k.Value, type) ?? throw new InvalidDataException($"null value at {k.Key}"));
     }
 }

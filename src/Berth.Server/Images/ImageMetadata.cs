@@ -1,24 +1,25 @@
 using Berth.Api;
-using YamlDotNet.Serialization;
+using System.Text.Json.Serialization;
+using Berth.Server.Yaml;
 
 namespace Berth.Server.Images;
 
 /// <summary>An image's <c>metadata.yaml</c>.</summary>
 public sealed class ImageMetadata
 {
-    [YamlMember(Alias = "architecture")]
+    [JsonPropertyName("architecture")]
     public string Architecture { get; set; } = "";
 
-    [YamlMember(Alias = "creation_date")]
+    [JsonPropertyName("creation_date")]
     public long CreationDate { get; set; }
 
-    [YamlMember(Alias = "expiry_date")]
+    [JsonPropertyName("expiry_date")]
     public long ExpiryDate { get; set; }
 
-    [YamlMember(Alias = "properties")]
+    [JsonPropertyName("properties")]
     public Dictionary<string, string>? Properties { get; set; }
 
-    [YamlMember(Alias = "templates")]
+    [JsonPropertyName("templates")]
     public Dictionary<string, ImageTemplate>? Templates { get; set; }
 
     public static ImageMetadata Parse(string yaml)
@@ -26,11 +27,11 @@ public sealed class ImageMetadata
         ImageMetadata? metadata;
         try
         {
-            metadata = new DeserializerBuilder().IgnoreUnmatchedProperties().Build().Deserialize<ImageMetadata?>(yaml);
+            metadata = YamlJson.Read(yaml, YamlDocuments.Default.ImageMetadata);
         }
-        catch (YamlDotNet.Core.YamlException e)
+        catch (InvalidDataException e)
         {
-            throw new ApiException(400, "Invalid metadata.yaml: " + (e.InnerException?.Message ?? e.Message));
+            throw new ApiException(400, "Invalid metadata.yaml: " + e.Message);
         }
 
         if (metadata is null)
@@ -56,16 +57,16 @@ public sealed class ImageMetadata
 
 public sealed class ImageTemplate
 {
-    [YamlMember(Alias = "when")]
+    [JsonPropertyName("when")]
     public List<string> When { get; set; } = [];
 
-    [YamlMember(Alias = "create_only")]
+    [JsonPropertyName("create_only")]
     public bool CreateOnly { get; set; }
 
-    [YamlMember(Alias = "template")]
+    [JsonPropertyName("template")]
     public string Template { get; set; } = "";
 
-    [YamlMember(Alias = "properties")]
+    [JsonPropertyName("properties")]
     public Dictionary<string, string> Properties { get; set; } = [];
 }
 

@@ -1,6 +1,6 @@
 using Berth.Api;
 using Berth.Server.Images;
-using YamlDotNet.Serialization;
+using Berth.Server.Yaml;
 
 namespace Berth.Server.Instances;
 
@@ -10,9 +10,6 @@ namespace Berth.Server.Instances;
 /// </summary>
 public sealed class InstanceMetadataFiles(InstanceService instances)
 {
-    private static readonly IDeserializer Reader = new DeserializerBuilder().IgnoreUnmatchedProperties().Build();
-    private static readonly ISerializer Writer = new SerializerBuilder().Build();
-
     /// <summary>The metadata; an empty one when the instance has no metadata.yaml (as LXD).</summary>
     public InstanceMetadata Read(string project, string name)
     {
@@ -71,16 +68,16 @@ public sealed class InstanceMetadataFiles(InstanceService instances)
     {
         try
         {
-            return Reader.Deserialize<ImageMetadata?>(yaml) ?? new ImageMetadata();
+            return YamlJson.Read(yaml, YamlDocuments.Default.ImageMetadata) ?? new ImageMetadata();
         }
-        catch (YamlDotNet.Core.YamlException e)
+        catch (InvalidDataException e)
         {
-            throw new ApiException(500, "Invalid metadata.yaml: " + (e.InnerException?.Message ?? e.Message));
+            throw new ApiException(500, "Invalid metadata.yaml: " + e.Message);
         }
     }
 
     /// <summary>metadata.yaml's text for <paramref name="metadata"/>, with LXD's field names.</summary>
-    public static string ToYaml(InstanceMetadata metadata) => Writer.Serialize(FromWire(metadata));
+    public static string ToYaml(InstanceMetadata metadata) => YamlJson.Write(FromWire(metadata), YamlDocuments.Default.ImageMetadata);
 
     public static InstanceMetadata ToWire(ImageMetadata metadata)
     {

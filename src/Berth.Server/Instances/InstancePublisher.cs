@@ -6,7 +6,7 @@ using Berth.Server.Config;
 using Berth.Server.Images;
 using Berth.Server.Operations;
 using Berth.Server.Util;
-using YamlDotNet.Serialization;
+using Berth.Server.Yaml;
 
 namespace Berth.Server.Instances;
 
@@ -70,7 +70,7 @@ public sealed class InstancePublisher(InstanceService instances, ImageService im
         revert.Add(() => File.Delete(tarball));
 
         var metadata = Metadata(project, name, volume, request);
-        await File.WriteAllTextAsync(Path.Combine(staging, "metadata.yaml"), new SerializerBuilder().ConfigureDefaultValuesHandling(DefaultValuesHandling.OmitNull).Build().Serialize(metadata), cancellationToken).ConfigureAwait(false);
+        await File.WriteAllTextAsync(Path.Combine(staging, "metadata.yaml"), YamlJson.Write(metadata, YamlDocuments.Default.ImageMetadata), cancellationToken).ConfigureAwait(false);
         var args = new List<string> { "--numeric-owner", "--xattrs", "--xattrs-include=*", "-cf", tarball };
         if (CompressorFor(Algorithm(request)) is { } compressor)
         {

@@ -7,6 +7,7 @@ using Berth.Server.Backups;
 using Berth.Server.Database;
 using Berth.Server.Instances;
 using Berth.Server.Util;
+using Berth.Server.Yaml;
 
 namespace Berth.Server.Storage;
 

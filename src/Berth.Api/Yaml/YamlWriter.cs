@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
-namespace Berth.Cli.Output;
+namespace Berth.Api.Yaml;
 
 /// <summary>
 /// Writes JSON values as YAML the way LXD's client prints them (Go's gopkg.in/yaml.v2): block style, two-space
@@ -11,7 +11,7 @@ namespace Berth.Cli.Output;
 /// when they would read back as something else, long plain strings folded past column 80, multi-line strings as
 /// literal blocks.
 /// </summary>
-internal sealed partial class YamlWriter
+public sealed partial class YamlWriter
 {
     private const int BestWidth = 80;
 
@@ -287,7 +287,7 @@ internal sealed partial class YamlWriter
     }
 
     /// <summary>True when a plain scalar with this text would be read back as a string (yaml.v2 <c>resolve</c>).</summary>
-    internal static bool ResolvesToString(string value)
+    public static bool ResolvesToString(string value)
     {
         if (value.Length == 0)
         {
@@ -306,10 +306,10 @@ internal sealed partial class YamlWriter
         };
     }
 
-    internal static bool IsTimestamp(string value) => value.Length >= 8 && char.IsAsciiDigit(value[0]) && TimestampPattern().IsMatch(value);
+    public static bool IsTimestamp(string value) => value.Length >= 8 && char.IsAsciiDigit(value[0]) && TimestampPattern().IsMatch(value);
 
     /// <summary>Whether libyaml would emit the text as a plain block scalar (no indicators, no edge spaces).</summary>
-    internal static bool PlainAllowed(string value)
+    public static bool PlainAllowed(string value)
     {
         if (value.Length == 0 || value[0] == ' ' || value[^1] == ' ')
         {

@@ -1,7 +1,7 @@
 using System.Text.Json;
-using Berth.Cli.Output;
+using Berth.Api.Yaml;
 
-namespace Berth.Cli.Tests.Output;
+namespace Berth.Api.Tests.Yaml;
 
 public class YamlWriterTests
 {
