@@ -9,8 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=$1
 shift
-cli_args=()
-for a in "$@"; do [ "$a" = --no-build ] || cli_args+=("$a"); done
+args=()
+for a in "$@"; do [ "$a" = --no-build ] || args+=("$a"); done
 case "$(uname -m)" in
     x86_64) rid=linux-x64 ;;
     aarch64) rid=linux-arm64 ;;
@@ -18,8 +18,8 @@ case "$(uname -m)" in
 esac
 make -s -C native/berth-fork
 rm -rf "$out"
-dotnet publish src/Berth.Daemon -c Release -r "$rid" -p:PublishAot=true -o "$out" -v quiet -nologo ${cli_args[@]+"${cli_args[@]}"}
-dotnet publish src/Berth.Cli -c Release -r "$rid" -p:PublishAot=true -o "$out.cli" -v quiet -nologo ${cli_args[@]+"${cli_args[@]}"}
+dotnet publish src/Berth.Daemon -c Release -r "$rid" -p:PublishAot=true -o "$out" -v quiet -nologo ${args[@]+"${args[@]}"}
+dotnet publish src/Berth.Cli -c Release -r "$rid" -p:PublishAot=true -o "$out.cli" -v quiet -nologo ${args[@]+"${args[@]}"}
 # Debug symbols, XML docs and the web SDK's manifest are not needed to run.
 rm -f "$out"/*.pdb "$out"/*.xml "$out"/*.dbg "$out"/*.staticwebassets.endpoints.json
 install -m 0755 "$out.cli/berth" "$out/berth"

@@ -121,8 +121,8 @@ internal static class InitCommand
         return new Preseed
         {
             Config = server.Config.Where(kv => kv.Key != "core.trust_password").ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal),
-            Networks = [.. networks.Where(n => n.Managed).Select(n => new PreseedNetwork { Config = n.Config, Description = n.Description, Name = n.Name, Type = n.Type })],
-            StoragePools = [.. pools.Select(p => new PreseedStoragePool { Config = p.Config, Description = p.Description, Name = p.Name, Driver = p.Driver })],
+            Networks = [.. networks.Where(n => n.Managed).Select(n => new NetworksPost { Config = n.Config, Description = n.Description, Name = n.Name, Type = n.Type })],
+            StoragePools = [.. pools.Select(p => new StoragePoolsPost { Config = p.Config, Description = p.Description, Name = p.Name, Driver = p.Driver })],
             Profiles = [.. profiles.Select(p => new PreseedProfile
             {
                 Name = p.Name,

@@ -1,3 +1,4 @@
+using Berth.Api;
 using Berth.Api.Json;
 using Berth.Client;
 
@@ -25,7 +26,7 @@ internal static class AutoNetwork
         }
 
         var name = $"berthbr{index}";
-        seed.Networks = [new PreseedNetwork
+        seed.Networks = [new NetworksPost
         {
             Name = name,
             Type = "bridge",

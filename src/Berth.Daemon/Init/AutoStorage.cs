@@ -1,3 +1,4 @@
+using Berth.Api;
 using Berth.Api.Json;
 using Berth.Client;
 
@@ -27,7 +28,7 @@ internal static class AutoStorage
                 config["size"] = $"{gib}GiB";
             }
 
-            seed.StoragePools = [new PreseedStoragePool { Name = name, Driver = driver, Config = config }];
+            seed.StoragePools = [new StoragePoolsPost { Name = name, Driver = driver, Config = config }];
         }
         else if (poolName is null)
         {

@@ -1,19 +1,24 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Berth.Api;
 
 namespace Berth.Daemon.Init;
 
-/// <summary>LXD's preseed document (<c>lxd init --preseed</c> / <c>--dump</c>), in LXD's field order.</summary>
+/// <summary>
+/// LXD's preseed document (<c>lxd init --preseed</c> / <c>--dump</c>), in LXD's field order. Networks and pools are
+/// the API's POST bodies, as in LXD; profiles are not: a profile's missing description or config must stay null
+/// (an existing profile keeps it).
+/// </summary>
 internal sealed class Preseed
 {
     [JsonPropertyName("config")]
     public Dictionary<string, string>? Config { get; set; }
 
     [JsonPropertyName("networks")]
-    public List<PreseedNetwork>? Networks { get; set; }
+    public List<NetworksPost>? Networks { get; set; }
 
     [JsonPropertyName("storage_pools")]
-    public List<PreseedStoragePool>? StoragePools { get; set; }
+    public List<StoragePoolsPost>? StoragePools { get; set; }
 
     [JsonPropertyName("storage_volumes")]
     public List<JsonElement>? StorageVolumes { get; set; }
@@ -26,36 +31,6 @@ internal sealed class Preseed
 
     [JsonPropertyName("cluster")]
     public PreseedCluster? Cluster { get; set; }
-}
-
-internal sealed class PreseedNetwork
-{
-    [JsonPropertyName("config")]
-    public Dictionary<string, string>? Config { get; set; }
-
-    [JsonPropertyName("description")]
-    public string? Description { get; set; }
-
-    [JsonPropertyName("name")]
-    public string? Name { get; set; }
-
-    [JsonPropertyName("type")]
-    public string? Type { get; set; }
-}
-
-internal sealed class PreseedStoragePool
-{
-    [JsonPropertyName("config")]
-    public Dictionary<string, string>? Config { get; set; }
-
-    [JsonPropertyName("description")]
-    public string? Description { get; set; }
-
-    [JsonPropertyName("name")]
-    public string? Name { get; set; }
-
-    [JsonPropertyName("driver")]
-    public string? Driver { get; set; }
 }
 
 internal sealed class PreseedProfile

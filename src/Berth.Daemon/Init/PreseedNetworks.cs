@@ -7,7 +7,7 @@ namespace Berth.Daemon.Init;
 /// <summary>The preseed's <c>networks</c>: new networks are created, existing ones get the given keys, as <c>lxd init</c>.</summary>
 internal static class PreseedNetworks
 {
-    public static async Task ApplyAsync(BerthClient client, PreseedNetwork network, Stack<Func<Task>> undo, CancellationToken cancellationToken)
+    public static async Task ApplyAsync(BerthClient client, NetworksPost network, Stack<Func<Task>> undo, CancellationToken cancellationToken)
     {
         var name = network.Name ?? "";
         if (name.Length == 0)

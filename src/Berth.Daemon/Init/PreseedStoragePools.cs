@@ -7,7 +7,7 @@ namespace Berth.Daemon.Init;
 /// <summary>The preseed's <c>storage_pools</c>: new pools are created, existing ones get the given keys, as <c>lxd init</c>.</summary>
 internal static class PreseedStoragePools
 {
-    public static async Task ApplyAsync(BerthClient client, PreseedStoragePool pool, Stack<Func<Task>> undo, CancellationToken cancellationToken)
+    public static async Task ApplyAsync(BerthClient client, StoragePoolsPost pool, Stack<Func<Task>> undo, CancellationToken cancellationToken)
     {
         var name = pool.Name ?? "";
         if (name.Length == 0)

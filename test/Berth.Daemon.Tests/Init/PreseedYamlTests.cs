@@ -69,7 +69,7 @@ public sealed class PreseedYamlTests
         {
             Config = new() { ["images.auto_update_interval"] = "15" },
             Networks = [],
-            StoragePools = [new PreseedStoragePool { Config = new() { ["source"] = "/var/lib/berth/pool" }, Description = "", Name = "default", Driver = "dir" }],
+            StoragePools = [new StoragePoolsPost { Config = new() { ["source"] = "/var/lib/berth/pool" }, Description = "", Name = "default", Driver = "dir" }],
             Profiles = [new PreseedProfile { Config = [], Description = "Default profile", Devices = new() { ["root"] = new() { ["path"] = "/", ["pool"] = "default", ["type"] = "disk" } }, Name = "default" }],
             Projects = [],
         };
