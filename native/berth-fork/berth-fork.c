@@ -13,6 +13,7 @@
  *   berth-fork umount <pid> <target>
  *   berth-fork forkproxy <pid> <listen> <connect> <host|instance> [uid gid mode]   (proxy.c)
  *   berth-fork netcat <socket> [ignored...]              (netcat.c)
+ *   berth-fork serve <fd>      the above, forked per request (server.c)
  *
  * berthd writes <lxcpath>/<name>/config itself; lxc_container_new() loads it.
  * load_config() must not be called again (it appends list keys like lxc.idmap).
@@ -39,6 +40,7 @@
 
 #include "hotplug.h"
 #include "netcat.h"
+#include "server.h"
 
 #define START_TIMEOUT_SECONDS 30
 #define EXIT_ATTACH_FAILED 255
@@ -421,7 +423,7 @@ static int cmd_exec(const char *lxcpath, const char *name, int argc, char **argv
 	return EXIT_ATTACH_FAILED;
 }
 
-int main(int argc, char **argv)
+int run_command(int argc, char **argv)
 {
 	if (argc >= 3 && strcmp(argv[1], "netcat") == 0)
 		return cmd_netcat(argv[2]);
@@ -444,4 +446,11 @@ int main(int argc, char **argv)
 	if (strcmp(cmd, "umount") == 0 && argc == 4)
 		return cmd_umount(strtol(argv[2], NULL, 10), argv[3]);
 	return usage();
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 3 && strcmp(argv[1], "serve") == 0)
+		return cmd_serve(argv[2]);
+	return run_command(argc, argv);
 }

@@ -27,6 +27,7 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/pidfd.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -576,6 +577,41 @@ EXPORT long berth_read(int fd, void *buf, size_t len, int cancel_fd)
 				return r;
 		}
 	}
+}
+
+/* One datagram with fds attached (SCM_RIGHTS), for berth-fork serve: 0 or -errno. */
+EXPORT int berth_send_fds(int sock, const void *buf, size_t len, const int *fds, int nfds)
+{
+	union {
+		char raw[CMSG_SPACE(sizeof(int) * 16)];
+		struct cmsghdr align;
+	} control;
+	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	if (nfds < 0 || nfds > 16)
+		return -EINVAL;
+	if (nfds > 0) {
+		memset(&control, 0, sizeof(control));
+		msg.msg_control = control.raw;
+		msg.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)nfds);
+		struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)nfds);
+		memcpy(CMSG_DATA(c), fds, sizeof(int) * (size_t)nfds);
+	}
+	for (;;) {
+		if (sendmsg(sock, &msg, MSG_NOSIGNAL) >= 0)
+			return 0;
+		if (errno != EINTR)
+			return -errno;
+	}
+}
+
+/* socketpair(AF_UNIX, SOCK_SEQPACKET or SOCK_STREAM, CLOEXEC): 0 or -errno. */
+EXPORT int berth_unix_pair(int fds[2], int seqpacket)
+{
+	return socketpair(AF_UNIX, (seqpacket ? SOCK_SEQPACKET : SOCK_STREAM) | SOCK_CLOEXEC, 0, fds) < 0 ? -errno : 0;
 }
 
 #define BERTH_NO_WAIT (-2)

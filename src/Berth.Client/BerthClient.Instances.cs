@@ -88,7 +88,7 @@ public sealed partial class BerthClient
         {
             if (stdin is not null)
             {
-                var buffer = new byte[64 * 1024];
+                var buffer = new byte[16 * 1024];
                 int read;
                 while ((read = await stdin.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
                 {
@@ -107,7 +107,7 @@ public sealed partial class BerthClient
 
     private static async Task ReceiveAsync(WebSocket socket, Stream target, CancellationToken cancellationToken)
     {
-        var buffer = new byte[64 * 1024];
+        var buffer = new byte[16 * 1024];
         try
         {
             while (socket.State == WebSocketState.Open)

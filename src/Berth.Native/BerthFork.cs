@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
@@ -50,7 +51,8 @@ public sealed class BerthForkException : IOException
 
 /// <summary>
 /// Runs the liblxc calls that fork (start, attach, get_ips) in the berth-fork helper, never in berthd
-/// (see native/berth-fork/berth-fork.c and docs on why: cgroup move, heap-sized forks).
+/// (see native/berth-fork/berth-fork.c and docs on why: cgroup move, heap-sized forks), each in a fork of the
+/// long-lived <see cref="ForkServer"/>.
 /// </summary>
 public static class BerthFork
 {
@@ -87,8 +89,8 @@ public static class BerthFork
     /// <summary>
     /// Starts <c>berth-fork exec</c>: the attached process gets <paramref name="stdin"/>, <paramref name="stdout"/>
     /// and <paramref name="stderr"/> (pipe ends, or the same pty slave three times; null = /dev/null).
-    /// Close your copies of those after this returns. Signals sent to <see cref="ForkExec.Helper"/> are forwarded;
-    /// its exit code is the command's (128 + signal when killed).
+    /// Close your copies of those after this returns. <see cref="ForkExec.Signal"/> reaches the command; its exit
+    /// code is the command's (128 + signal when killed).
     /// </summary>
     public static ForkExec Exec(
         string lxcPath, string name, ExecOptions options, SafeHandle? stdin, SafeHandle? stdout, SafeHandle? stderr)
@@ -123,6 +125,12 @@ public static class BerthFork
         args.Add("--");
         args.AddRange(options.Command);
 
+        // Through the fork server when the request fits (the reply socket is the child's status fd 3).
+        if (ForkServer.Start(args, [stdin, stdout, stderr], replyAsFd: 3) is { } child)
+        {
+            return new ForkExec(child);
+        }
+
         var (statusRead, statusWrite) = Pipe.Create();
         using (statusWrite)
         {
@@ -142,17 +150,16 @@ public static class BerthFork
 
     private static async Task<(string Stdout, string Stderr)> RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        var helperPath = BerthLibexec.ForkHelperPath;
-        var (outRead, outWrite) = Pipe.Create();
-        var (errRead, errWrite) = Pipe.Create();
-        NativeProcess helper;
+        // Output comes back over stream sockets, which the runtime's epoll loop reads (a pipe would need a thread).
+        var (outRead, outWrite) = ForkServer.SocketPair(seqpacket: false);
+        var (errRead, errWrite) = ForkServer.SocketPair(seqpacket: false);
+        ForkChild child;
         using (outWrite)
         using (errWrite)
         {
             try
             {
-                helper = NativeProcess.Spawn(
-                    helperPath, [BerthLibexec.ForkHelperName, .. args], envp: null, [null, outWrite, errWrite], setsid: true);
+                child = ForkServer.Start([BerthLibexec.ForkHelperName, .. args], [null, outWrite, errWrite])!;
             }
             catch
             {
@@ -162,20 +169,20 @@ public static class BerthFork
             }
         }
 
-        using (helper)
-        using (var outStream = new FdStream(outRead, canWrite: false))
-        using (var errStream = new FdStream(errRead, canWrite: false))
+        using (child)
+        using (var outSocket = ForkServer.AsSocket(outRead))
+        using (var errSocket = ForkServer.AsSocket(errRead))
         {
-            var stdout = ReadAllAsync(outStream, cancellationToken);
-            var stderr = ReadAllAsync(errStream, cancellationToken);
+            var stdout = ReadAllAsync(outSocket, cancellationToken);
+            var stderr = ReadAllAsync(errSocket, cancellationToken);
             ProcessExit exit;
             try
             {
-                exit = await helper.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+                exit = await child.Exit.WaitAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
-                helper.Kill(NativeProcess.SIGKILL);
+                child.Signal(NativeProcess.SIGKILL);
                 throw;
             }
 
@@ -190,37 +197,55 @@ public static class BerthFork
         }
     }
 
-    private static async Task<string> ReadAllAsync(Stream stream, CancellationToken cancellationToken)
+    private static async Task<string> ReadAllAsync(Socket socket, CancellationToken cancellationToken)
     {
+        using var stream = new NetworkStream(socket, ownsSocket: false);
         using var reader = new StreamReader(stream, Encoding.UTF8);
         return await reader.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
     }
 }
 
-/// <summary>A running <c>berth-fork exec</c>.</summary>
+/// <summary>A running <c>berth-fork exec</c>: a child of the fork server, or (for a huge request) its own process.</summary>
 public sealed class ForkExec : IDisposable
 {
+    private readonly ForkChild? _child;
+    private readonly NativeProcess? _helper;
     private readonly Task<int?> _attachedPid;
+
+    internal ForkExec(ForkChild child)
+    {
+        _child = child;
+        _attachedPid = child.AttachedPid;
+    }
 
     internal ForkExec(NativeProcess helper, SafeFileHandle statusRead)
     {
-        Helper = helper;
+        _helper = helper;
         _attachedPid = ReadPidAsync(statusRead);
     }
-
-    /// <summary>The helper; signals sent to it reach the attached process.</summary>
-    public NativeProcess Helper { get; }
 
     /// <summary>Host pid of the attached process once it runs; null if berth-fork failed to attach.</summary>
     public Task<int?> AttachedPid => _attachedPid;
 
-    /// <summary>Forwards a signal (SIGTERM, SIGINT, SIGHUP, ...) through the helper.</summary>
-    public void Signal(int signal) => Helper.Kill(signal);
+    /// <summary>Forwards a signal (SIGTERM, SIGINT, SIGHUP, ...) to the command through berth-fork.</summary>
+    public void Signal(int signal)
+    {
+        if (_child is not null)
+        {
+            _child.Signal(signal);
+        }
+        else
+        {
+            _helper!.Kill(signal);
+        }
+    }
 
     /// <summary>The command's exit; throws <see cref="BerthForkException"/> if berth-fork could not attach.</summary>
     public async Task<ProcessExit> WaitForExitAsync(CancellationToken cancellationToken = default)
     {
-        var exit = await Helper.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        var exit = _child is not null
+            ? await _child.Exit.WaitAsync(cancellationToken).ConfigureAwait(false)
+            : await _helper!.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
         if (exit.ExitCode == BerthFork.AttachFailedExitCode && await _attachedPid.ConfigureAwait(false) is null)
         {
             throw new BerthForkException("berth-fork could not attach (see its stderr)", exit.Code, "");
@@ -229,7 +254,11 @@ public sealed class ForkExec : IDisposable
         return exit;
     }
 
-    public void Dispose() => Helper.Dispose();
+    public void Dispose()
+    {
+        _child?.Dispose();
+        _helper?.Dispose();
+    }
 
     private static async Task<int?> ReadPidAsync(SafeFileHandle statusRead)
     {
