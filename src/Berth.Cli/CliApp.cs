@@ -47,7 +47,7 @@ internal sealed class CliApp
     private static Task<int> RunExpandedAsync(string[] args, CliHost host, CliConfig? config, CancellationToken cancellationToken)
     {
         var app = new CliApp(host) { LoadedConfig = config };
-        var root = app.BuildRoot();
+        var root = app.BuildRoot(args.Length > 0 && !args[0].StartsWith('-') ? args[0] : null);
         var configuration = new InvocationConfiguration { Output = host.Out, Error = host.Error, EnableDefaultExceptionHandler = false };
         var parseResult = root.Parse(args.Length == 0 ? ["--help"] : args);
         if (parseResult.Errors.Count > 0 && !root.Directives.Any(d => parseResult.GetResult(d) is not null))
@@ -61,7 +61,12 @@ internal sealed class CliApp
         return parseResult.InvokeAsync(configuration, cancellationToken);
     }
 
-    public RootCommand BuildRoot()
+    /// <summary>
+    /// The command tree. With <paramref name="command"/> naming a top-level command (args[0]), only that one is
+    /// built: building all of them is most of a short command's start-up, and parsing or help for one command
+    /// needs only its own subtree. Anything else (no command, an option first, a typo) gets the whole tree.
+    /// </summary>
+    public RootCommand BuildRoot(string? command = null)
     {
         var root = new RootCommand("Command line client for Berth, a system container manager speaking LXD's REST API")
         {
@@ -71,36 +76,52 @@ internal sealed class CliApp
             QuietOption,
             ForceLocalOption,
         };
-        root.Subcommands.Add(new VersionCommand(this));
-        root.Subcommands.Add(new InfoCommand(this));
-        root.Subcommands.Add(new ConfigCommand(this));
-        root.Subcommands.Add(new ProfileCommand(this));
-        root.Subcommands.Add(new OperationCommand(this));
-        root.Subcommands.Add(new MonitorCommand(this));
-        root.Subcommands.Add(new QueryCommand(this));
-        root.Subcommands.Add(new RemoteCommand(this));
-        root.Subcommands.Add(new CompletionCommand(this));
-        root.Subcommands.Add(new ImageCommand(this));
-        root.Subcommands.Add(new StorageCommand(this));
-        root.Subcommands.Add(new NetworkCommand(this));
-        root.Subcommands.Add(new SnapshotCommand(this));
-        root.Subcommands.Add(new RestoreCommand(this));
-        root.Subcommands.Add(new CopyCommand(this));
-        root.Subcommands.Add(new MoveCommand(this));
-        root.Subcommands.Add(new RenameCommand(this));
-        root.Subcommands.Add(new PublishCommand(this));
-        root.Subcommands.Add(new ExportCommand(this));
-        root.Subcommands.Add(new ImportCommand(this));
-        root.Subcommands.Add(new FileCommand(this));
-        root.Subcommands.Add(new ConsoleCommand(this));
-        root.Subcommands.Add(new AliasCommand(this));
-        root.Subcommands.Add(new WarningCommand(this));
-        foreach (var command in InstanceCommands.All(this))
+        var only = command is null ? null : TopLevel().FirstOrDefault(c => c.Names.Contains(command, StringComparer.Ordinal)).Create;
+        foreach (var (_, create) in only is null ? TopLevel() : [([], only)])
         {
-            root.Subcommands.Add(command);
+            root.Subcommands.Add(create());
         }
+
         return root;
     }
+
+    /// <summary>Every top-level command with the name and aliases it answers to (a test keeps these in step).</summary>
+    internal IReadOnlyList<(string[] Names, Func<Command> Create)> TopLevel() =>
+    [
+        (["version"], () => new VersionCommand(this)),
+        (["info"], () => new InfoCommand(this)),
+        (["config"], () => new ConfigCommand(this)),
+        (["profile"], () => new ProfileCommand(this)),
+        (["operation"], () => new OperationCommand(this)),
+        (["monitor"], () => new MonitorCommand(this)),
+        (["query"], () => new QueryCommand(this)),
+        (["remote"], () => new RemoteCommand(this)),
+        (["completion"], () => new CompletionCommand(this)),
+        (["image"], () => new ImageCommand(this)),
+        (["storage"], () => new StorageCommand(this)),
+        (["network"], () => new NetworkCommand(this)),
+        (["snapshot"], () => new SnapshotCommand(this)),
+        (["restore"], () => new RestoreCommand(this)),
+        (["copy", "cp"], () => new CopyCommand(this)),
+        (["move", "mv"], () => new MoveCommand(this)),
+        (["rename"], () => new RenameCommand(this)),
+        (["publish"], () => new PublishCommand(this)),
+        (["export"], () => new ExportCommand(this)),
+        (["import"], () => new ImportCommand(this)),
+        (["file"], () => new FileCommand(this)),
+        (["console"], () => new ConsoleCommand(this)),
+        (["alias"], () => new AliasCommand(this)),
+        (["warning"], () => new WarningCommand(this)),
+        (["launch"], () => new LaunchCommand(this, "launch", start: true)),
+        (["init"], () => new LaunchCommand(this, "init", start: false)),
+        (["list", "ls"], () => new ListCommand(this)),
+        (["start"], () => new StateCommand(this, "start", "Start instances")),
+        (["stop"], () => new StateCommand(this, "stop", "Stop instances")),
+        (["restart"], () => new StateCommand(this, "restart", "Restart instances")),
+        (["pause"], () => new StateCommand(this, "pause", "Pause instances")),
+        (["delete", "rm"], () => new DeleteCommand(this)),
+        (["exec"], () => new ExecCommand(this)),
+    ];
 
     /// <summary>Sets <paramref name="command"/>'s action: errors become <c>Error: message</c> on stderr and exit code 1.</summary>
     public void SetAction(Command command, Func<CliContext, CancellationToken, Task> action) =>

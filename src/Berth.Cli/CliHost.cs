@@ -5,11 +5,18 @@ namespace Berth.Cli;
 /// <summary>What the CLI touches outside itself: consoles, environment, the daemon, the editor. Tests replace it.</summary>
 internal sealed class CliHost
 {
+    private TextReader? _in;
+
     public TextWriter Out { get; init; } = Console.Out;
 
     public TextWriter Error { get; init; } = Console.Error;
 
-    public TextReader In { get; init; } = Console.In;
+    /// <summary>stdin as text, set up on first use: most commands never read it.</summary>
+    public TextReader In
+    {
+        get => _in ??= Console.In;
+        init => _in = value;
+    }
 
     /// <summary>True when stdin is a terminal (edit opens an editor) rather than a pipe (edit reads YAML from it).</summary>
     public bool InputIsTerminal { get; init; } = !Console.IsInputRedirected;

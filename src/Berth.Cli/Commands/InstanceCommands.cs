@@ -6,22 +6,7 @@ using Berth.Cli.Terminal;
 
 namespace Berth.Cli.Commands;
 
-/// <summary>The instance verbs: launch, list, start, stop, restart, delete, exec (LXD's spelling and flags).</summary>
-internal static class InstanceCommands
-{
-    public static IEnumerable<Command> All(CliApp app) =>
-    [
-        new LaunchCommand(app, "launch", start: true),
-        new LaunchCommand(app, "init", start: false),
-        new ListCommand(app),
-        new StateCommand(app, "start", "Start instances"),
-        new StateCommand(app, "stop", "Stop instances"),
-        new StateCommand(app, "restart", "Restart instances"),
-        new StateCommand(app, "pause", "Pause instances"),
-        new DeleteCommand(app),
-        new ExecCommand(app),
-    ];
-}
+// The instance verbs: launch, init, list, start, stop, restart, pause, delete, exec (LXD's spelling and flags).
 
 /// <summary><c>berth launch|init [remote:]image [remote:]name</c>.</summary>
 internal sealed class LaunchCommand : Command
