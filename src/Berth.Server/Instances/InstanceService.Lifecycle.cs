@@ -330,13 +330,28 @@ public sealed partial class InstanceService
         var rootfs = RootfsOf(instance);
         var context = new LxcRenderContext(instance.Name, rootfs, _paths.LogFile(instance.Name), _paths.ConsoleLog(instance.Name),
             settings.Cgroups, settings.Idmap, _lxcfs.EnsureRunning(), settings.HostMemoryBytes, settings.HostCpus)
-        { Cpus = ResolveCpus(instance), UnixNodes = PrepareDevices(instance), DeviceNodeDir = DeviceNodeDir(instance.Name), Nics = LxcNics(instance), Devices = PrepareHostDisks(instance, MountableDevices(instance)) };
+        { Cpus = ResolveCpus(instance), UnixNodes = PrepareDevices(instance), DeviceNodeDir = DeviceNodeDir(instance.Name), Nics = LxcNics(instance), Devices = PrepareHostDisks(instance, MountableDevices(instance)), SeccompProfilePath = WriteSeccompProfile(instance) };
         var text = LxcConfigRenderer.Render(instance.ExpandedConfig, context) + "lxc.signal.halt = " + HaltSignal(rootfs) + "\n" + StopHookLine(instance.Project, instance.Name);
         EnsureRootfsLink(instance.Name, rootfs);
 
         var temp = _paths.ConfigFile(instance.Name) + ".tmp";
         File.WriteAllText(temp, text);
         File.Move(temp, _paths.ConfigFile(instance.Name), overwrite: true);
+    }
+
+    /// <summary>The instance's seccomp policy next to its lxc config (read by liblxc at start and at every attach); null when none.</summary>
+    private string? WriteSeccompProfile(Instance instance)
+    {
+        var path = Path.Combine(Path.GetDirectoryName(_paths.ConfigFile(instance.Name))!, "seccomp");
+        if (SeccompPolicy.Render(instance.ExpandedConfig, instance.Architecture) is not { } policy)
+        {
+            File.Delete(path);
+            return null;
+        }
+
+        File.WriteAllText(path, policy);
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        return path;
     }
 
     /// <summary>Starts the container whose config is written; on failure its host-side disk binds go too.</summary>

@@ -30,6 +30,9 @@ public sealed record LxcRenderContext(
 
     /// <summary>The instance's NICs as veth pairs (none: an empty network namespace).</summary>
     public IReadOnlyList<LxcNic>? Nics { get; init; }
+
+    /// <summary>Where the instance's seccomp policy (<see cref="SeccompPolicy"/>) is written; null when it has none.</summary>
+    public string? SeccompProfilePath { get; init; }
 }
 
 /// <summary>
@@ -70,6 +73,16 @@ public static class LxcConfigRenderer
         RenderNics(context.Nics ?? [], Add);
 
         var privileged = IsTrue(config, "security.privileged");
+        if (privileged)
+        {
+            Add("lxc.cap.drop", SeccompPolicy.PrivilegedCapDrop);
+        }
+
+        if (context.SeccompProfilePath is { } seccomp)
+        {
+            Add("lxc.seccomp.profile", seccomp);
+        }
+
         if (!privileged && context.Idmap is { } idmap)
         {
             Add("lxc.idmap", $"u 0 {idmap.Base} {idmap.Size}");

@@ -25,6 +25,16 @@ public class LxcConfigRendererTests
     {
         var text = LxcConfigRenderer.Render(new Dictionary<string, string> { ["security.privileged"] = "true" }, Context());
         Assert.DoesNotContain("lxc.idmap", text, StringComparison.Ordinal);
+        Assert.Contains("lxc.cap.drop = sys_time sys_module sys_rawio mac_admin mac_override\n", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Render_Unprivileged_DropsNoCapabilities_SeccompProfileWhenGiven()
+    {
+        Assert.DoesNotContain("lxc.cap.drop", LxcConfigRenderer.Render(new Dictionary<string, string>(), Context()), StringComparison.Ordinal);
+        var text = LxcConfigRenderer.Render(new Dictionary<string, string>(), Context() with { SeccompProfilePath = "/d/c1/seccomp" });
+        Assert.Contains("lxc.seccomp.profile = /d/c1/seccomp\n", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("lxc.seccomp", LxcConfigRenderer.Render(new Dictionary<string, string>(), Context()), StringComparison.Ordinal);
     }
 
     [Theory]
