@@ -342,7 +342,9 @@ public sealed partial class InstanceService
     /// <summary>The instance's seccomp policy next to its lxc config (read by liblxc at start and at every attach); null when none.</summary>
     private string? WriteSeccompProfile(Instance instance)
     {
-        var path = Path.Combine(Path.GetDirectoryName(_paths.ConfigFile(instance.Name))!, "seccomp");
+        // The container's lxc dir may not exist yet (an imported or migrated instance's first start).
+        var dir = Directory.CreateDirectory(Path.GetDirectoryName(_paths.ConfigFile(instance.Name))!);
+        var path = Path.Combine(dir.FullName, "seccomp");
         if (SeccompPolicy.Render(instance.ExpandedConfig, instance.Architecture) is not { } policy)
         {
             File.Delete(path);
