@@ -115,8 +115,15 @@ public sealed class CopyMovePublishTests : IAsyncLifetime
             var fingerprint = image.RootElement.GetProperty("target").GetString()!;
             var stored = Path.Combine(_berthd.Dir, "images", fingerprint);
             Assert.Equal(fingerprint, Convert.ToHexStringLower(global::System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(stored))));
-            Assert.Contains("stage: test", (await _berthd.LxcAsync("image", "show", fingerprint)).Stdout, StringComparison.Ordinal);
+            var shown = (await _berthd.LxcAsync("image", "show", fingerprint)).Stdout;
+            Assert.Contains("stage: test", shown, StringComparison.Ordinal);
+            // Published without --expire: LXD 5.0.2 shows the zero time here (an imported image shows 1970-01-01).
+            Assert.Contains("expires_at: 0001-01-01T00:00:00Z", shown, StringComparison.Ordinal);
         }
+
+        var expiring = await _berthd.LxcAsync("publish", "p/s1", "--alias", "expiring", "--expire", "2030-01-02T03:04:05Z");
+        Assert.True(expiring.ExitCode == 0, expiring.ToString());
+        Assert.Contains("expires_at: 2030-01-02T03:04:05Z", (await _berthd.LxcAsync("image", "show", "expiring")).Stdout, StringComparison.Ordinal);
 
         var launch = await _berthd.LxcAsync("launch", "fromsnap", "q");
         Assert.True(launch.ExitCode == 0, launch.ToString() + _berthd.Log());

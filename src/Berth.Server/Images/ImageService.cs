@@ -28,7 +28,11 @@ public sealed record ImageUpload(
     /// <summary>Where to look for newer versions (set for images pulled by alias).</summary>
     public ImageSource? UpdateSource { get; init; }
 
-    /// <summary>An expiry given with the upload (a push token's); else the metadata's <c>expiry_date</c>.</summary>
+    /// <summary>
+    /// An expiry given with the upload (a push token's, a publish's); else the metadata's <c>expiry_date</c>.
+    /// <see cref="DateTimeOffset.MinValue"/> is "none" as LXD's publish records it (0001-01-01, where an imported
+    /// image without <c>expiry_date</c> shows 1970-01-01).
+    /// </summary>
     public DateTimeOffset? ExpiresAt { get; init; }
 }
 
@@ -142,8 +146,12 @@ public sealed partial class ImageService
             UpdateSource = upload.UpdateSource,
             Properties = properties,
             CreatedAt = DateTimeOffset.FromUnixTimeSeconds(contents.Metadata.CreationDate),
-            ExpiresAt = upload.ExpiresAt is { } expires && expires > DateTimeOffset.UnixEpoch ? expires
-                : contents.Metadata.ExpiryDate > 0 ? DateTimeOffset.FromUnixTimeSeconds(contents.Metadata.ExpiryDate) : DateTimeOffset.UnixEpoch,
+            ExpiresAt = upload.ExpiresAt switch
+            {
+                { } expires when expires > DateTimeOffset.UnixEpoch => expires,
+                { } never when never == DateTimeOffset.MinValue => never,
+                _ => contents.Metadata.ExpiryDate > 0 ? DateTimeOffset.FromUnixTimeSeconds(contents.Metadata.ExpiryDate) : DateTimeOffset.UnixEpoch,
+            },
             UploadedAt = now,
             LastUsedAt = DateTimeOffset.MinValue,
         };

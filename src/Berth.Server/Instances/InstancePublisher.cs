@@ -90,6 +90,7 @@ public sealed class InstancePublisher(InstanceService instances, ImageService im
         var upload = new ImageUpload(tarball, null, fingerprint, new FileInfo(tarball).Length, request.Filename, request.Public, request.Properties ?? [], null)
         {
             AutoUpdate = request.AutoUpdate,
+            ExpiresAt = request.ExpiresAt is { } expires && expires > DateTimeOffset.UnixEpoch ? expires : DateTimeOffset.MinValue,
         };
         var image = await images.ImportAsync(upload, requestor, cancellationToken).ConfigureAwait(false);
         revert.Success();
