@@ -86,13 +86,17 @@ public sealed class NicDevicesTests : IAsyncLifetime
         Assert.False(Directory.Exists("/sys/class/net/" + host), "the host end of the removed nic is gone");
         Assert.Equal(0, (await _berthd.LxcAsync("exec", "h1", "--", "ip", "link", "show", "eth0")).ExitCode);
 
-        // A clash inside (the name is taken) fails the add and leaves no veth on the host.
-        var before = Directory.GetDirectories("/sys/class/net").Length;
+        // A clash inside (the name is taken) fails the add and leaves no veth on the host. Only this test's bridge is
+        // looked at: other tests add and remove host interfaces meanwhile.
+        var before = BridgePorts();
         var clash = await _berthd.LxcAsync("config", "device", "add", "h1", "dup", "nic", $"network={Net}", "name=eth0");
         Assert.Equal(1, clash.ExitCode);
-        Assert.Equal(before, Directory.GetDirectories("/sys/class/net").Length);
+        Assert.Equal(before, BridgePorts());
         Assert.DoesNotContain("dup", (await _berthd.LxcAsync("config", "device", "list", "h1")).Stdout, StringComparison.Ordinal);
     }
+
+    /// <summary>The names of the interfaces enslaved to this test's bridge.</summary>
+    private string BridgePorts() => string.Join(' ', Directory.GetDirectories($"/sys/class/net/{Net}/brif").Select(Path.GetFileName).Order(StringComparer.Ordinal));
 
     [Fact]
     public async Task Lxc_NicLimits_AreTcRulesOnHostVeth_LiveAndAtStart()
