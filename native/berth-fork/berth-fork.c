@@ -1,9 +1,10 @@
 /*
  * berth-fork: the only code in Berth that calls liblxc functions which fork
- * (start, attach, get_ips). berthd spawns it per operation, so liblxc forks a
- * small single-threaded process instead of the daemon with its heap, and the
- * start path's transient pid moved into lxc.monitor.<name> is this short-lived
- * process, not berthd.
+ * (start, attach, get_ips). berthd runs each operation in a fork of one
+ * long-lived `berth-fork serve` (server.c), so liblxc forks a small
+ * single-threaded process instead of the daemon with its heap, and the start
+ * path's transient pid moved into lxc.monitor.<name> is that short-lived
+ * child, not berthd.
  *
  *   berth-fork start <lxcpath> <name>
  *   berth-fork exec  <lxcpath> <name> [--cwd DIR] [--uid N] [--gid N]
