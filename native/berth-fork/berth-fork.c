@@ -393,6 +393,13 @@ static int cmd_exec(const char *lxcpath, const char *name, int argc, char **argv
 		return EXIT_ATTACH_FAILED;
 	}
 	attached_pid = pid;
+	/* liblxc's attach ignores SIGINT and SIGQUIT in the caller once the
+	 * process runs (as system() does); take them back so they are forwarded
+	 * like the others (lxc exec sends ^C as SIGINT when not on a pty). */
+	if (install_forwarding() < 0) {
+		perror("berth-fork: sigaction");
+		kill(pid, SIGKILL);
+	}
 	if (pending_signal)
 		kill(pid, pending_signal);
 

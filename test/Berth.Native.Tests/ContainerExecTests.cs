@@ -149,6 +149,20 @@ public class ContainerExecTests(RunningContainerFixture fixture, ITestOutputHelp
         Assert.True(sw.Elapsed < TimeSpan.FromSeconds(5));
     }
 
+    [Theory]
+    [InlineData(NativeProcess.SIGINT)]
+    [InlineData(NativeProcess.SIGQUIT)]
+    public async Task Exec_SigintAndSigquit_AreForwardedToo(int signal)
+    {
+        // liblxc's attach ignores both in its caller (as system() does); berth-fork takes them back.
+        var c = Container;
+        using var exec = BerthFork.Exec(c.LxcPath, c.Name, new ExecOptions { Command = ["sleep", "30"] }, null, null, null);
+        Assert.True(await exec.AttachedPid.WaitAsync(TimeSpan.FromSeconds(10), Ct) > 0);
+        exec.Signal(signal);
+        var exit = await exec.WaitForExitAsync(Ct).WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        Assert.Equal(128 + signal, exit.Code);
+    }
+
     [Fact]
     public async Task Ips_NoNetwork_Empty()
     {
