@@ -343,8 +343,7 @@ public sealed partial class InstanceService
     private string? WriteSeccompProfile(Instance instance)
     {
         // The container's lxc dir may not exist yet (an imported or migrated instance's first start).
-        var dir = Directory.CreateDirectory(Path.GetDirectoryName(_paths.ConfigFile(instance.Name))!);
-        var path = Path.Combine(dir.FullName, "seccomp");
+        var path = Path.Combine(Directory.CreateDirectory(_paths.LxcDir(instance.Name)).FullName, "seccomp");
         if (SeccompPolicy.Render(instance.ExpandedConfig, instance.Architecture) is not { } policy)
         {
             File.Delete(path);

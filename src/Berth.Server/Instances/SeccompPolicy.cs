@@ -1,4 +1,5 @@
 using System.Text;
+using Berth.Server.Config;
 
 namespace Berth.Server.Instances;
 
@@ -46,8 +47,8 @@ public static class SeccompPolicy
 
         var allow = config.GetValueOrDefault("security.syscalls.allow") ?? "";
         var deny = config.GetValueOrDefault("security.syscalls.deny") ?? "";
-        var denyDefault = !IsFalse(config.GetValueOrDefault("security.syscalls.deny_default"));
-        var denyCompat = IsTrue(config.GetValueOrDefault("security.syscalls.deny_compat")) && architecture == "x86_64";
+        var denyDefault = !ValueChecks.IsFalse(config.GetValueOrDefault("security.syscalls.deny_default") ?? "");
+        var denyCompat = ValueChecks.IsTrue(config.GetValueOrDefault("security.syscalls.deny_compat") ?? "") && architecture == "x86_64";
         if (allow.Length > 0)
         {
             return "2\nallowlist\n[all]\n" + allow;
@@ -75,8 +76,4 @@ public static class SeccompPolicy
 
         return policy.Append(deny).ToString();
     }
-
-    private static bool IsTrue(string? value) => value is "true" or "1" or "yes" or "on";
-
-    private static bool IsFalse(string? value) => value is "false" or "0" or "no" or "off";
 }
