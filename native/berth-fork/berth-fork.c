@@ -14,6 +14,7 @@
  *   berth-fork umount <pid> <target>
  *   berth-fork forkproxy <pid> <listen> <connect> <host|instance> [uid gid mode]   (proxy.c)
  *   berth-fork netcat <socket> [ignored...]              (netcat.c)
+ *   berth-fork seccomp <socket>   the seccomp notify proxy, until stdin closes (seccomp.c)
  *   berth-fork serve <fd>      the above, forked per request (server.c)
  *
  * berthd writes <lxcpath>/<name>/config itself; lxc_container_new() loads it.
@@ -41,6 +42,7 @@
 
 #include "hotplug.h"
 #include "netcat.h"
+#include "seccomp.h"
 #include "server.h"
 
 #define START_TIMEOUT_SECONDS 30
@@ -55,7 +57,8 @@ static int usage(void)
 		"       berth-fork mount <pid> <source> <target> <bind|rbind[,ro][,idmap][,create=dir|file]>\n"
 		"       berth-fork umount <pid> <target>\n"
 		"       berth-fork forkproxy <pid> <listen> <connect> <host|instance> [<uid> <gid> <mode>]\n"
-		"       berth-fork netcat <socket>\n");
+		"       berth-fork netcat <socket>\n"
+		"       berth-fork seccomp <socket>\n");
 	return 2;
 }
 
@@ -435,6 +438,8 @@ int run_command(int argc, char **argv)
 {
 	if (argc >= 3 && strcmp(argv[1], "netcat") == 0)
 		return cmd_netcat(argv[2]);
+	if (argc == 3 && strcmp(argv[1], "seccomp") == 0)
+		return cmd_seccomp(argv[2]);
 	if (argc < 4)
 		return usage();
 

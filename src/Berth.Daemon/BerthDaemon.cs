@@ -139,12 +139,23 @@ internal sealed class BerthDaemon : IAsyncDisposable
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
             SecureSocket(options);
 
+            // Before ready: a running container's intercepted syscalls are answered again by the time clients see us.
+            var instances = app.Services.GetRequiredService<InstanceService>();
+            try
+            {
+                instances.ResumeSyscallInterception();
+            }
+            catch (Berth.Api.ApiException e)
+            {
+                DaemonLog.SeccompProxyFailed(logger, e.Message);
+            }
+
             var daemon = new BerthDaemon(app, store, context, logger);
             context.Ready.TrySetResult();
 
             // After ready, as LXD: clients can talk to berthd while instances come back.
             var stopping = app.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
-            _ = Task.Run(() => app.Services.GetRequiredService<InstanceService>().AutostartAsync((name, e) => DaemonLog.AutostartFailed(logger, name, e.Message), stopping), stopping);
+            _ = Task.Run(() => instances.AutostartAsync((name, e) => DaemonLog.AutostartFailed(logger, name, e.Message), stopping), stopping);
             DaemonLog.Started(logger);
             return daemon;
         }

@@ -23,4 +23,7 @@ internal static partial class DaemonLog
 
     [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "Failed to stop instance {Instance} at shutdown")]
     public static partial void HostShutdownStopFailed(ILogger logger, string instance, Exception exception);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "Failed to restart the seccomp notify proxy for running instances: {Reason}")]
+    public static partial void SeccompProxyFailed(ILogger logger, string reason);
 }

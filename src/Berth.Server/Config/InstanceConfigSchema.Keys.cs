@@ -82,16 +82,16 @@ public static partial class InstanceConfigSchema
         ["security.syscalls.deny"] = new(Any),
         ["security.syscalls.deny_compat"] = new(Bool),
         ["security.syscalls.deny_default"] = new(Bool),
-        ["security.syscalls.intercept.bpf"] = new(Bool),
-        ["security.syscalls.intercept.bpf.devices"] = new(Bool),
+        ["security.syscalls.intercept.bpf"] = new(NotIntercepted),
+        ["security.syscalls.intercept.bpf.devices"] = new(NotIntercepted),
         ["security.syscalls.intercept.mknod"] = new(Bool),
-        ["security.syscalls.intercept.mount"] = new(Bool),
+        ["security.syscalls.intercept.mount"] = new(NotIntercepted),
         ["security.syscalls.intercept.mount.allowed"] = new(Any),
         ["security.syscalls.intercept.mount.fuse"] = new(Any),
-        ["security.syscalls.intercept.mount.shift"] = new(Bool),
-        ["security.syscalls.intercept.sched_setscheduler"] = new(Bool),
+        ["security.syscalls.intercept.mount.shift"] = new(NotIntercepted),
+        ["security.syscalls.intercept.sched_setscheduler"] = new(NotIntercepted),
         ["security.syscalls.intercept.setxattr"] = new(Bool),
-        ["security.syscalls.intercept.sysinfo"] = new(Bool),
+        ["security.syscalls.intercept.sysinfo"] = new(NotIntercepted),
 
         ["snapshots.expiry"] = new(Expiry),
         ["snapshots.pattern"] = new(Any),
@@ -102,6 +102,13 @@ public static partial class InstanceConfigSchema
     };
 
     // Instance-only state the server writes; fixed names (volatile.<device>.* is handled by suffix).
+    /// <summary>
+    /// An intercept key berthd does not act on: true is refused rather than accepted and ignored (only mknod and
+    /// setxattr are intercepted, see SeccompPolicy).
+    /// </summary>
+    private static string? NotIntercepted(string value) =>
+        Bool(value) ?? (IsTrue(value) ? "berthd intercepts only mknod and setxattr; interception of this syscall is not supported" : null);
+
     private static readonly Dictionary<string, ConfigRule> VolatileKeys = new(StringComparer.Ordinal)
     {
         ["volatile.apply_nvram"] = new(Bool),

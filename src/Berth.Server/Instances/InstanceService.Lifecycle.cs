@@ -330,7 +330,7 @@ public sealed partial class InstanceService
         var rootfs = RootfsOf(instance);
         var context = new LxcRenderContext(instance.Name, rootfs, _paths.LogFile(instance.Name), _paths.ConsoleLog(instance.Name),
             settings.Cgroups, settings.Idmap, _lxcfs.EnsureRunning(), settings.HostMemoryBytes, settings.HostCpus)
-        { Cpus = ResolveCpus(instance), UnixNodes = PrepareDevices(instance), DeviceNodeDir = DeviceNodeDir(instance.Name), Nics = LxcNics(instance), Devices = PrepareHostDisks(instance, MountableDevices(instance)), SeccompProfilePath = WriteSeccompProfile(instance) };
+        { Cpus = ResolveCpus(instance), UnixNodes = PrepareDevices(instance), DeviceNodeDir = DeviceNodeDir(instance.Name), Nics = LxcNics(instance), Devices = PrepareHostDisks(instance, MountableDevices(instance)), SeccompProfilePath = WriteSeccompProfile(instance), SeccompProxySocket = SeccompProxySocket(instance) };
         var text = LxcConfigRenderer.Render(instance.ExpandedConfig, context) + "lxc.signal.halt = " + HaltSignal(rootfs) + "\n" + StopHookLine(instance.Project, instance.Name);
         EnsureRootfsLink(instance.Name, rootfs);
 

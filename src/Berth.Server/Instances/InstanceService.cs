@@ -30,6 +30,7 @@ public sealed partial class InstanceService : IProfileUsers
     private readonly StoragePoolService _pools;
     private readonly StorageVolumeService _volumes;
     private readonly Host.LxcfsDaemon _lxcfs;
+    private readonly Host.SeccompProxy _seccompProxy;
     private readonly Networks.NetworkService _networks;
     private readonly ILogger _logger;
 
@@ -48,6 +49,7 @@ public sealed partial class InstanceService : IProfileUsers
         _time = time;
         _settings = new Lazy<LxcRenderSettings>(LxcRenderSettings.Detect);
         _lxcfs = new Host.LxcfsDaemon(Path.GetDirectoryName(paths.LxcPath)!);
+        _seccompProxy = new Host.SeccompProxy(Path.Combine(Path.GetDirectoryName(paths.LxcPath)!, "seccomp.socket"), () => Native.BerthLibexec.ForkHelperPath);
         Directory.CreateDirectory(paths.LxcPath);
     }
 

@@ -33,6 +33,9 @@ public sealed record LxcRenderContext(
 
     /// <summary>Where the instance's seccomp policy (<see cref="SeccompPolicy"/>) is written; null when it has none.</summary>
     public string? SeccompProfilePath { get; init; }
+
+    /// <summary>The seccomp notify proxy's socket when the instance intercepts syscalls; null otherwise.</summary>
+    public string? SeccompProxySocket { get; init; }
 }
 
 /// <summary>
@@ -81,6 +84,10 @@ public static class LxcConfigRenderer
         if (context.SeccompProfilePath is { } seccomp)
         {
             Add("lxc.seccomp.profile", seccomp);
+            if (context.SeccompProxySocket is { } proxy)
+            {
+                Add("lxc.seccomp.notify.proxy", "unix:" + proxy);
+            }
         }
 
         if (!privileged && context.Idmap is { } idmap)

@@ -9,6 +9,8 @@ namespace Berth.Server.Instances;
 /// open_by_handle_at syscalls plus a refusal of forced umounts, <c>security.syscalls.deny_compat</c>'s 32-bit entry
 /// points, the user's <c>security.syscalls.deny</c>; or <c>security.syscalls.allow</c> as an allow-list; or
 /// <c>raw.seccomp</c> verbatim. Null when nothing is asked for (<c>deny_default=false</c> alone), as LXD then sets none.
+/// <c>security.syscalls.intercept.mknod</c> and <c>.setxattr</c> send those syscalls to the notify proxy (berth-fork
+/// seccomp) and forbid the container a seccomp listener or tracer of its own, which would bypass it.
 /// </summary>
 public static class SeccompPolicy
 {
@@ -34,6 +36,24 @@ public static class SeccompPolicy
         "compat_sys_getsockopt", "compat_sys_io_setup", "compat_sys_io_submit", "stub_x32_execveat",
     ];
 
+    /// <summary>With interception, the container may not install its own seccomp listener or trace filter (LXD's lines).</summary>
+    private const string NotifyDisallow =
+        "seccomp errno 22 [1,2146435072,SCMP_CMP_MASKED_EQ,2146435072]\n" +
+        "seccomp errno 22 [1,8,SCMP_CMP_MASKED_EQ,8]\n";
+
+    /// <summary>mknod and mknodat of char (S_IFCHR) and block (S_IFBLK) nodes go to the proxy; fifos and sockets do not.</summary>
+    private const string NotifyMknod =
+        "mknod notify [1,8192,SCMP_CMP_MASKED_EQ,61440]\n" +
+        "mknod notify [1,24576,SCMP_CMP_MASKED_EQ,61440]\n" +
+        "mknodat notify [2,8192,SCMP_CMP_MASKED_EQ,61440]\n" +
+        "mknodat notify [2,24576,SCMP_CMP_MASKED_EQ,61440]\n";
+
+    /// <summary>One-byte setxattr values (trusted.overlay.opaque = "y") go to the proxy.</summary>
+    private const string NotifySetxattr = "setxattr notify [3,1,SCMP_CMP_EQ]\n";
+
+    /// <summary>The intercept keys berthd acts on; the proxy handles exactly these syscalls.</summary>
+    public static readonly string[] InterceptedSyscalls = ["mknod", "setxattr"];
+
     /// <summary>The capabilities a privileged container loses (an unprivileged one's are bounded by its user namespace).</summary>
     public const string PrivilegedCapDrop = "sys_time sys_module sys_rawio mac_admin mac_override";
 
@@ -49,12 +69,13 @@ public static class SeccompPolicy
         var deny = config.GetValueOrDefault("security.syscalls.deny") ?? "";
         var denyDefault = !ValueChecks.IsFalse(config.GetValueOrDefault("security.syscalls.deny_default") ?? "");
         var denyCompat = ValueChecks.IsTrue(config.GetValueOrDefault("security.syscalls.deny_compat") ?? "") && architecture == "x86_64";
+        var intercept = Intercepts(config);
         if (allow.Length > 0)
         {
-            return "2\nallowlist\n[all]\n" + allow;
+            return "2\nallowlist\n[all]\n" + allow + intercept;
         }
 
-        if (!denyDefault && !denyCompat && deny.Length == 0)
+        if (!denyDefault && !denyCompat && deny.Length == 0 && intercept.Length == 0)
         {
             return null;
         }
@@ -64,6 +85,8 @@ public static class SeccompPolicy
         {
             policy.Append(DefaultDenies);
         }
+
+        policy.Append(intercept);
 
         if (denyCompat)
         {
@@ -75,5 +98,33 @@ public static class SeccompPolicy
         }
 
         return policy.Append(deny).ToString();
+    }
+
+    /// <summary>Whether the instance needs the notify proxy (an intercept key berthd acts on is true).</summary>
+    public static bool NeedsProxy(IReadOnlyDictionary<string, string> config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return InterceptedSyscalls.Any(s => ValueChecks.IsTrue(config.GetValueOrDefault("security.syscalls.intercept." + s) ?? ""));
+    }
+
+    private static string Intercepts(IReadOnlyDictionary<string, string> config)
+    {
+        if (!NeedsProxy(config))
+        {
+            return "";
+        }
+
+        var lines = NotifyDisallow;
+        if (ValueChecks.IsTrue(config.GetValueOrDefault("security.syscalls.intercept.mknod") ?? ""))
+        {
+            lines += NotifyMknod;
+        }
+
+        if (ValueChecks.IsTrue(config.GetValueOrDefault("security.syscalls.intercept.setxattr") ?? ""))
+        {
+            lines += NotifySetxattr;
+        }
+
+        return lines;
     }
 }

@@ -21,6 +21,26 @@ public class InstanceConfigSchemaTests
     }
 
     [Theory]
+    [InlineData("security.syscalls.intercept.mount")]
+    [InlineData("security.syscalls.intercept.bpf")]
+    [InlineData("security.syscalls.intercept.sched_setscheduler")]
+    [InlineData("security.syscalls.intercept.sysinfo")]
+    public void Validate_InterceptionNotDone_TrueRefused_FalseAccepted(string key)
+    {
+        var e = Invalid(key, "true");
+
+        Assert.Equal(400, e.Status);
+        Assert.Equal($"Invalid value for \"{key}\": \"true\" (berthd intercepts only mknod and setxattr; interception of this syscall is not supported)", e.Message);
+        Valid(key, "false");
+        Assert.Equal(400, Invalid(key, "maybe").Status);
+    }
+
+    [Theory]
+    [InlineData("security.syscalls.intercept.mknod")]
+    [InlineData("security.syscalls.intercept.setxattr")]
+    public void Validate_InterceptionDone_TrueAccepted(string key) => Valid(key, "true");
+
+    [Theory]
     [InlineData("512MiB")]
     [InlineData("1GB")]
     [InlineData("2GiB")]

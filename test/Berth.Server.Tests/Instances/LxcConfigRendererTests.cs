@@ -37,6 +37,13 @@ public class LxcConfigRendererTests
         Assert.DoesNotContain("lxc.seccomp", LxcConfigRenderer.Render(new Dictionary<string, string>(), Context()), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Render_InterceptingInstance_NamesTheNotifyProxyAsLxd()
+    {
+        var text = LxcConfigRenderer.Render(new Dictionary<string, string>(), Context() with { SeccompProfilePath = "/d/c1/seccomp", SeccompProxySocket = "/d/seccomp.socket" });
+        Assert.Contains("lxc.seccomp.profile = /d/c1/seccomp\nlxc.seccomp.notify.proxy = unix:/d/seccomp.socket\n", text, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(CgroupVersion.V1, "lxc.cgroup.memory.limit_in_bytes = 134217728")]
     [InlineData(CgroupVersion.V2, "lxc.cgroup2.memory.max = 134217728")]

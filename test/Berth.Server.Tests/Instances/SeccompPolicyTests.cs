@@ -44,4 +44,32 @@ public class SeccompPolicyTests
         Assert.Equal("[all]\nbpf errno 1", Render(("raw.seccomp", "[all]\nbpf errno 1"), ("security.syscalls.deny", "mount")));
         Assert.Null(Render(("security.syscalls.deny_default", "false")));
     }
+
+    private const string LxdIntercepts =
+        "seccomp errno 22 [1,2146435072,SCMP_CMP_MASKED_EQ,2146435072]\nseccomp errno 22 [1,8,SCMP_CMP_MASKED_EQ,8]\n";
+
+    private const string LxdMknod =
+        "mknod notify [1,8192,SCMP_CMP_MASKED_EQ,61440]\nmknod notify [1,24576,SCMP_CMP_MASKED_EQ,61440]\n" +
+        "mknodat notify [2,8192,SCMP_CMP_MASKED_EQ,61440]\nmknodat notify [2,24576,SCMP_CMP_MASKED_EQ,61440]\n";
+
+    [Fact]
+    public void Intercept_NotifiesAfterTheDefaults_AsLxd()
+    {
+        Assert.Equal(LxdDefault + LxdIntercepts + LxdMknod + "setxattr notify [3,1,SCMP_CMP_EQ]\n",
+            Render(("security.syscalls.intercept.mknod", "true"), ("security.syscalls.intercept.setxattr", "true")));
+        Assert.Equal("2\ndenylist\n[all]\n" + LxdIntercepts + LxdMknod,
+            Render(("security.syscalls.intercept.mknod", "true"), ("security.syscalls.deny_default", "false")));
+        Assert.Equal(LxdDefault + LxdIntercepts + "setxattr notify [3,1,SCMP_CMP_EQ]\nmount",
+            Render(("security.syscalls.intercept.setxattr", "yes"), ("security.syscalls.deny", "mount")));
+        Assert.Equal(LxdDefault, Render(("security.syscalls.intercept.mknod", "false")));
+    }
+
+    [Fact]
+    public void NeedsProxy_OnlyForTheInterceptionsDone()
+    {
+        Assert.True(SeccompPolicy.NeedsProxy(new Dictionary<string, string> { ["security.syscalls.intercept.mknod"] = "1" }));
+        Assert.True(SeccompPolicy.NeedsProxy(new Dictionary<string, string> { ["security.syscalls.intercept.setxattr"] = "true" }));
+        Assert.False(SeccompPolicy.NeedsProxy(new Dictionary<string, string> { ["security.syscalls.intercept.mknod"] = "false" }));
+        Assert.False(SeccompPolicy.NeedsProxy(new Dictionary<string, string>()));
+    }
 }
