@@ -59,6 +59,7 @@
 
 #define MAX_CONNECTIONS 1024
 #define MAX_FDS 4
+#define CHILD_TIMEOUT_SECONDS 10
 #define OPAQUE_XATTR "trusted.overlay.opaque"
 
 /* liblxc's struct seccomp_notify_proxy_msg (lxcseccomp.h). */
@@ -130,7 +131,7 @@ static int read_string(int fd_mem, uint64_t addr, char *buf, size_t len)
 	if (n <= 0)
 		return -1;
 	buf[n] = '\0';
-	return strlen(buf) < (size_t)n || (size_t)n < len - 1 ? 0 : -1;
+	return memchr(buf, '\0', n) ? 0 : -1; /* an unterminated string would have failed the caller's syscall too */
 }
 
 /* The effective set back to the permitted one: setfsuid() to a non-zero id clears CAP_MKNOD and the other fs caps. */
@@ -166,6 +167,8 @@ static int run_as_caller(int fd_pid, const struct caller *c, const struct reques
 	if (pid < 0)
 		return errno;
 	if (pid == 0) {
+		/* A path through a hung mount inside the container must not stall every container's syscalls. */
+		alarm(CHILD_TIMEOUT_SECONDS);
 		char at[32];
 		if (r->dirfd == AT_FDCWD)
 			snprintf(at, sizeof(at), "cwd");

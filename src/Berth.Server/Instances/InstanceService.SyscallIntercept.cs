@@ -12,9 +12,7 @@ public sealed partial class InstanceService
 {
     /// <summary>The proxy socket for an instance that intercepts syscalls (the proxy started if needed); else null.</summary>
     private string? SeccompProxySocket(Instance instance) =>
-        SeccompPolicy.NeedsProxy(instance.ExpandedConfig) && SeccompPolicy.Render(instance.ExpandedConfig, instance.Architecture) is not null
-            ? _seccompProxy.EnsureRunning()
-            : null;
+        SeccompPolicy.NeedsProxy(instance.ExpandedConfig) ? _seccompProxy.EnsureRunning() : null;
 
     /// <summary>At daemon start: when a running container intercepts syscalls, its proxy listens again.</summary>
     public void ResumeSyscallInterception()
