@@ -68,14 +68,16 @@ public static class LxcConfigRenderer
         Add("lxc.console.logfile", context.ConsoleLogPath);
         Add("lxc.console.buffer.size", "auto");
         Add("lxc.console.size", "auto");
-        Add("lxc.mount.auto", "proc:mixed sys:mixed cgroup:mixed");
+        // As LXD 5.0.2 writes it: an unprivileged container's user namespace already limits what /proc and /sys let
+        // it change, so they are mounted read-write; a privileged one gets read-only /proc/sys and /sys.
+        var privileged = IsTrue(config, "security.privileged");
+        Add("lxc.mount.auto", privileged ? "proc:mixed sys:mixed cgroup:mixed" : "proc:rw sys:rw cgroup:mixed");
         Add("lxc.autodev", "1");
         Add("lxc.pty.max", "1024");
         Add("lxc.tty.max", "0");
         Add("lxc.apparmor.profile", "unconfined");
         RenderNics(context.Nics ?? [], Add);
 
-        var privileged = IsTrue(config, "security.privileged");
         if (privileged)
         {
             Add("lxc.cap.drop", SeccompPolicy.PrivilegedCapDrop);

@@ -38,6 +38,13 @@ public class LxcConfigRendererTests
     }
 
     [Fact]
+    public void Render_ProcAndSys_ReadWriteUnprivileged_MixedPrivileged_AsLxd()
+    {
+        Assert.Contains("lxc.mount.auto = proc:rw sys:rw cgroup:mixed\n", LxcConfigRenderer.Render(new Dictionary<string, string>(), Context()), StringComparison.Ordinal);
+        Assert.Contains("lxc.mount.auto = proc:mixed sys:mixed cgroup:mixed\n", LxcConfigRenderer.Render(new Dictionary<string, string> { ["security.privileged"] = "true" }, Context()), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Render_InterceptingInstance_NamesTheNotifyProxyAsLxd()
     {
         var text = LxcConfigRenderer.Render(new Dictionary<string, string>(), Context() with { SeccompProfilePath = "/d/c1/seccomp", SeccompProxySocket = "/d/seccomp.socket" });
