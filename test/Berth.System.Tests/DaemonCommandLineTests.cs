@@ -45,6 +45,9 @@ public sealed class DaemonCommandLineTests : IAsyncLifetime
         Assert.Contains("images.auto_update_interval: \"15\"", dump.Stdout, StringComparison.Ordinal);
         Assert.Contains("name: extra", dump.Stdout, StringComparison.Ordinal);
         Assert.Contains("description: Tuned default", dump.Stdout, StringComparison.Ordinal);
+        // The default project, as lxd init --dump lists it.
+        Assert.Contains("projects:\n- config:\n    features.images: \"true\"\n", dump.Stdout, StringComparison.Ordinal);
+        Assert.Contains("  description: Default LXD project\n  name: default\n", dump.Stdout, StringComparison.Ordinal);
 
         // The dump is a preseed: applied again, it changes nothing.
         var again = await _berthd.BerthdStdinAsync(dump.Stdout, "init", "--preseed");

@@ -118,6 +118,7 @@ internal static class InitCommand
         var (profiles, _) = await client.GetAsync("/1.0/profiles?recursion=1", ApiJsonContext.Wire.ListProfile, cancellationToken).ConfigureAwait(false);
         var (pools, _) = await client.GetAsync("/1.0/storage-pools?recursion=1", ApiJsonContext.Wire.ListStoragePool, cancellationToken).ConfigureAwait(false);
         var (networks, _) = await client.GetAsync("/1.0/networks?recursion=1", ApiJsonContext.Wire.ListNetwork, cancellationToken).ConfigureAwait(false);
+        var (projects, _) = await client.GetAsync("/1.0/projects?recursion=1", ApiJsonContext.Wire.ListProject, cancellationToken).ConfigureAwait(false);
         return new Preseed
         {
             Config = server.Config.Where(kv => kv.Key != "core.trust_password").ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal),
@@ -130,7 +131,7 @@ internal static class InitCommand
                 Config = p.Config,
                 Devices = p.Devices,
             })],
-            Projects = [],
+            Projects = [.. projects.Select(p => new PreseedProject { Config = p.Config, Description = p.Description, Name = p.Name })],
         };
     }
 }

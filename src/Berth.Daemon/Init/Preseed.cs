@@ -48,8 +48,15 @@ internal sealed class PreseedProfile
     public string Name { get; set; } = "";
 }
 
+/// <summary>A project as <c>lxd init --dump</c> lists it; only the default one exists on berthd.</summary>
 internal sealed class PreseedProject
 {
+    [JsonPropertyName("config")]
+    public Dictionary<string, string>? Config { get; set; }
+
+    [JsonPropertyName("description")]
+    public string? Description { get; set; }
+
     [JsonPropertyName("name")]
     public string? Name { get; set; }
 }

@@ -71,7 +71,7 @@ public sealed class PreseedYamlTests
             Networks = [],
             StoragePools = [new StoragePoolsPost { Config = new() { ["source"] = "/var/lib/berth/pool" }, Description = "", Name = "default", Driver = "dir" }],
             Profiles = [new PreseedProfile { Config = [], Description = "Default profile", Devices = new() { ["root"] = new() { ["path"] = "/", ["pool"] = "default", ["type"] = "disk" } }, Name = "default" }],
-            Projects = [],
+            Projects = [new PreseedProject { Config = new() { ["features.images"] = "true", ["features.profiles"] = "true" }, Description = "Default LXD project", Name = "default" }],
         };
 
         var yaml = PreseedYaml.Write(seed);
@@ -95,7 +95,12 @@ public sealed class PreseedYamlTests
                   pool: default
                   type: disk
               name: default
-            projects: []
+            projects:
+            - config:
+                features.images: "true"
+                features.profiles: "true"
+              description: Default LXD project
+              name: default
 
             """.ReplaceLineEndings("\n"), yaml);
         Assert.Equal(yaml, PreseedYaml.Write(PreseedYaml.Parse(yaml)));
