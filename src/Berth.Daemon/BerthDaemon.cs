@@ -236,6 +236,7 @@ internal sealed class BerthDaemon : IAsyncDisposable
         new StorageVolumesEndpoints(services.GetRequiredService<Berth.Server.Storage.StorageVolumeService>(), services.GetRequiredService<Berth.Server.Operations.OperationManager>()).Map(app);
         new NetworksEndpoints(services.GetRequiredService<Berth.Server.Networks.NetworkService>()).Map(app);
         new CertificatesEndpoints(services.GetRequiredService<TrustStore>(), services.GetRequiredService<CertificateTokens>(), services.GetRequiredService<ServerConfigService>(), services.GetRequiredService<HttpsListener>(), services.GetRequiredService<DaemonContext>()).Map(app);
+        new ClusterEndpoints(services.GetRequiredService<Berth.Server.Storage.StoragePoolService>(), services.GetRequiredService<Berth.Server.Networks.NetworkService>()).Map(app);
         WarningsEndpoints.Map(app);
         ResourcesEndpoints.Map(app);
         app.MapFallback("{**path}", ctx => ApiResults.ErrorAsync(ctx, 404, "not found"));

@@ -117,6 +117,19 @@ public sealed class LxcClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Cluster_NotClustered_AsLxdSaysIt()
+    {
+        var list = await _berthd.LxcAsync("cluster", "list");
+        Assert.Equal(1, list.ExitCode);
+        Assert.Equal("Error: LXD server isn't part of a cluster", list.Stderr.Trim());
+
+        var enable = await _berthd.LxcAsync("cluster", "enable", "n1");
+        Assert.Equal(1, enable.ExitCode);
+        Assert.Contains("Clustering is not supported by this berthd yet", enable.Stderr, StringComparison.Ordinal);
+        Assert.Contains("\"enabled\": false", (await _berthd.LxcAsync("query", "/1.0/cluster")).Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Query_GetsPostsAndFails()
     {
         var get = await _berthd.LxcAsync("query", "/1.0/profiles");

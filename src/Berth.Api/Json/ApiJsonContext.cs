@@ -32,6 +32,8 @@ namespace Berth.Api.Json;
 [JsonSerializable(typeof(Project))]
 [JsonSerializable(typeof(ProjectPut))]
 [JsonSerializable(typeof(List<Project>))]
+[JsonSerializable(typeof(Cluster))]
+[JsonSerializable(typeof(ClusterPut))]
 [JsonSerializable(typeof(Warning))]
 [JsonSerializable(typeof(List<Warning>))]
 [JsonSerializable(typeof(Image))]
