@@ -49,6 +49,20 @@ public static class DeviceNodes
         return new DeviceNumber(type == SIfChr, (int)*(uint*)(buffer + 128), (int)*(uint*)(buffer + 132));
     }
 
+    /// <summary>The device of the filesystem holding <paramref name="path"/> (its st_dev); null when it cannot be stat'ed.</summary>
+    public static unsafe DeviceNumber? FilesystemDevice(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var buffer = stackalloc byte[256];
+        if (Interop.Libc.Statx(AtFdCwd, path, 0, 0, buffer) != 0)
+        {
+            return null;
+        }
+
+        // struct statx: stx_dev_major/minor (u32) at 136/140, always filled.
+        return new DeviceNumber(false, (int)*(uint*)(buffer + 136), (int)*(uint*)(buffer + 140));
+    }
+
     /// <summary>mknod(2) then chmod, so the mode is exact whatever the umask.</summary>
     public static void Create(string path, DeviceNumber device, int mode)
     {

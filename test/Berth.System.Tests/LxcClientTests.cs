@@ -121,7 +121,7 @@ public sealed class LxcClientTests : IAsyncLifetime
     {
         var list = await _berthd.LxcAsync("cluster", "list");
         Assert.Equal(1, list.ExitCode);
-        Assert.Equal("Error: LXD server isn't part of a cluster", list.Stderr.Trim());
+        Assert.EndsWith("Error: LXD server isn't part of a cluster", list.Stderr.Trim(), StringComparison.Ordinal);
 
         var enable = await _berthd.LxcAsync("cluster", "enable", "n1");
         Assert.Equal(1, enable.ExitCode);
