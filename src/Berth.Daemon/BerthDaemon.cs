@@ -129,6 +129,7 @@ internal sealed class BerthDaemon : IAsyncDisposable
             }
 
             app.Use(RequestIdentityMiddleware.InvokeAsync);
+            app.Use((ctx, next) => https.IsMetricsOnly(ctx) ? ApiResults.ErrorAsync(ctx, 404, "not found") : next(ctx));
             app.Use(TrustExtensions.GuardAsync);
             app.UseWebSockets();
             MapEndpoints(app);

@@ -112,6 +112,52 @@ public sealed class MetricsTests : IAsyncLifetime
         await MustAsync(_berthd.LxcAsync("config", "unset", "core.https_address"));
     }
 
+    [Fact]
+    public async Task MetricsAddress_OwnListener_ServesOnlyMetrics()
+    {
+        var port = TestNetwork.FreePort();
+        await MustAsync(_berthd.LxcAsync("config", "set", "core.metrics_address", $"127.0.0.1:{port}"));
+        var url = new Uri($"https://127.0.0.1:{port}");
+        using var certificate = MetricsCertificate();
+        await MustAsync(_berthd.LxcAsync("config", "trust", "add", "--type", "metrics", Path.Combine(_certDir, "metrics.crt")));
+
+        using (var scraper = HttpsClient(url, certificate))
+        {
+            using var metrics = await scraper.GetAsync("/1.0/metrics", TestContext.Current.CancellationToken);
+            Assert.Equal(HttpStatusCode.OK, metrics.StatusCode);
+            Assert.EndsWith("# EOF\n", await metrics.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+            using var root = await scraper.GetAsync("/1.0", TestContext.Current.CancellationToken);
+            Assert.Equal(HttpStatusCode.OK, root.StatusCode);
+
+            // As LXD's metrics listener: nothing else is there.
+            using var instances = await scraper.GetAsync("/1.0/instances", TestContext.Current.CancellationToken);
+            Assert.Equal(HttpStatusCode.NotFound, instances.StatusCode);
+        }
+
+        using (var untrusted = HttpsClient(url, null))
+        {
+            using var denied = await untrusted.GetAsync("/1.0/metrics", TestContext.Current.CancellationToken);
+            Assert.Equal(HttpStatusCode.Forbidden, denied.StatusCode);
+        }
+
+        // The main API's port cannot be the metrics one, and a taken port is refused before anything changes.
+        var same = await _berthd.LxcAsync("config", "set", "core.https_address", $"127.0.0.1:{port}");
+        Assert.NotEqual(0, same.ExitCode);
+        Assert.Contains("same port", same.Stderr, StringComparison.Ordinal);
+        using (var taken = new TcpListener(IPAddress.Loopback, 0))
+        {
+            taken.Start();
+            var busy = await _berthd.LxcAsync("config", "set", "core.metrics_address", "127.0.0.1:" + ((IPEndPoint)taken.LocalEndpoint).Port);
+            Assert.NotEqual(0, busy.ExitCode);
+            Assert.Contains("Cannot listen on metrics socket", busy.Stderr, StringComparison.Ordinal);
+        }
+
+        Assert.Equal($"127.0.0.1:{port}", (await MustAsync(_berthd.LxcAsync("config", "get", "core.metrics_address"))).Stdout.Trim());
+        await MustAsync(_berthd.LxcAsync("config", "unset", "core.metrics_address"));
+        using var gone = HttpsClient(url, certificate);
+        await Assert.ThrowsAsync<HttpRequestException>(() => gone.GetAsync("/1.0/metrics", TestContext.Current.CancellationToken));
+    }
+
     /// <summary>A self-signed client certificate, written as PEM for lxc and kept with its key for the HTTPS client.</summary>
     private X509Certificate2 MetricsCertificate()
     {

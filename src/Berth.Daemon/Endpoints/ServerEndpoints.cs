@@ -49,7 +49,7 @@ internal sealed class ServerEndpoints
     {
         context.RequireTrusted();
         var body = await context.Request.ReadJsonAsync(ApiJsonContext.Wire.ServerPut).ConfigureAwait(false);
-        _https.CheckBindable(body.Config?.GetValueOrDefault("core.https_address"));
+        _https.CheckBindable(body.Config);
         await _config.ReplaceAsync(body.Config ?? [], context.Request.IfMatch(), context.Requestor(), context.RequestAborted).ConfigureAwait(false);
         await ApiResults.EmptySyncAsync(context).ConfigureAwait(false);
     }
@@ -58,7 +58,7 @@ internal sealed class ServerEndpoints
     {
         context.RequireTrusted();
         var body = await context.Request.ReadJsonAsync(ApiJsonContext.Wire.ServerPut).ConfigureAwait(false);
-        _https.CheckBindable(body.Config?.GetValueOrDefault("core.https_address"));
+        _https.CheckBindable(body.Config);
         await _config.PatchAsync(body.Config ?? [], context.Request.IfMatch(), context.Requestor(), context.RequestAborted).ConfigureAwait(false);
         await ApiResults.EmptySyncAsync(context).ConfigureAwait(false);
     }

@@ -11,9 +11,10 @@ using Microsoft.AspNetCore.Server.Kestrel.Https;
 namespace Berth.Daemon.Http;
 
 /// <summary>
-/// The HTTPS endpoint on <c>core.https_address</c>, beside the unix socket. Kestrel reads it from a configuration
-/// source that this class rewrites when the key changes, so Kestrel rebinds (or stops listening) without a restart,
-/// as LXD does. Clients may present any certificate; whether it is trusted is decided per request.
+/// The HTTPS endpoints on <c>core.https_address</c> and <c>core.metrics_address</c>, beside the unix socket. Kestrel
+/// reads them from a configuration source that this class rewrites when a key changes, so Kestrel rebinds (or stops
+/// listening) without a restart, as LXD does. Clients may present any certificate; whether it is trusted is decided
+/// per request. The metrics endpoint serves only what LXD's metrics listener serves (see <see cref="IsMetricsOnly"/>).
 /// </summary>
 internal sealed class HttpsListener : IDisposable
 {
@@ -30,10 +31,18 @@ internal sealed class HttpsListener : IDisposable
         TlsCipherSuite.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
     ]);
 
+    public const string HttpsKey = "core.https_address";
+    public const string MetricsKey = "core.metrics_address";
+
+    // LXD's metrics listener answers these paths only; everything else there is 404.
+    private static readonly string[] MetricsPaths = ["/", "/1.0", "/1.0/metrics"];
+
     private readonly EndpointSource _source = new();
     private readonly Lazy<X509Certificate2> _certificate;
+    private readonly Dictionary<string, string?> _addresses = new(StringComparer.Ordinal) { [HttpsKey] = null, [MetricsKey] = null };
+    private readonly Dictionary<string, string?> _urls = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
     private ILogger? _logger;
-    private string? _address;
 
     public HttpsListener(ServerCertificate identity)
     {
@@ -44,8 +53,11 @@ internal sealed class HttpsListener : IDisposable
     /// <summary>Kestrel's endpoint configuration (<c>Endpoints:Https</c>), reloaded on change.</summary>
     public IConfigurationRoot Configuration { get; }
 
-    /// <summary>The address served now, or null.</summary>
-    public string? Address => _address;
+    /// <summary>The <c>core.https_address</c> served now, or null.</summary>
+    public string? Address => _addresses[HttpsKey];
+
+    /// <summary>The <c>core.metrics_address</c> served now, or null.</summary>
+    public string? MetricsAddress => _addresses[MetricsKey];
 
     public void ConfigureKestrel(KestrelServerOptions kestrel)
     {
@@ -65,18 +77,49 @@ internal sealed class HttpsListener : IDisposable
     {
         ArgumentNullException.ThrowIfNull(config);
         _logger = logger;
-        config.Changed += stored => Apply(stored.GetValueOrDefault("core.https_address"));
-        Apply(config.Stored().GetValueOrDefault("core.https_address"));
+        config.Changed += stored =>
+        {
+            Apply(HttpsKey, stored.GetValueOrDefault(HttpsKey));
+            Apply(MetricsKey, stored.GetValueOrDefault(MetricsKey));
+        };
+        var stored = config.Stored();
+        Apply(HttpsKey, stored.GetValueOrDefault(HttpsKey));
+        Apply(MetricsKey, stored.GetValueOrDefault(MetricsKey));
     }
 
     /// <summary>
-    /// Serves <paramref name="address"/> (null or empty: stop). An address that cannot be bound is logged and
-    /// left unserved, as LXD does, rather than failing the config change or the daemon start.
+    /// True when <paramref name="context"/> came in on the metrics endpoint (and not on the main one) for a path LXD's
+    /// metrics listener does not serve.
     /// </summary>
-    public void Apply(string? address)
+    public bool IsMetricsOnly(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (MetricsAddress is not { } metrics || context.Connection.LocalPort != ListenAddresses.Parse(metrics).Port)
+        {
+            return false;
+        }
+
+        var path = context.Request.Path.Value?.TrimEnd('/') is { Length: > 0 } trimmed ? trimmed : "/";
+        return !MetricsPaths.Contains(path, StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// Serves <paramref name="address"/> for <paramref name="key"/> (null or empty: stop). An address that cannot be
+    /// bound is logged and left unserved, as LXD does, rather than failing the config change or the daemon start.
+    /// </summary>
+    public void Apply(string key, string? address)
+    {
+        lock (_gate)
+        {
+            ApplyLocked(key, address);
+        }
+    }
+
+    private void ApplyLocked(string key, string? address)
     {
         address = string.IsNullOrWhiteSpace(address) ? null : address.Trim();
-        if (address == _address)
+        var current = _addresses[key];
+        if (address == current)
         {
             return;
         }
@@ -87,7 +130,7 @@ internal sealed class HttpsListener : IDisposable
             try
             {
                 url = ListenAddresses.KestrelUrl(address);
-                if (_address is null || ListenAddresses.Parse(_address) != ListenAddresses.Parse(address))
+                if (current is null || ListenAddresses.Parse(current) != ListenAddresses.Parse(address))
                 {
                     Probe(address);
                 }
@@ -96,7 +139,7 @@ internal sealed class HttpsListener : IDisposable
             {
                 if (_logger is not null)
                 {
-                    HttpsLog.BindFailed(_logger, address, e.Message);
+                    HttpsLog.BindFailed(_logger, key, address, e.Message);
                 }
 
                 url = null;
@@ -104,17 +147,18 @@ internal sealed class HttpsListener : IDisposable
             }
         }
 
-        _address = address;
-        _source.Provider?.Set(url);
+        _addresses[key] = address;
+        _urls[key == HttpsKey ? "Https" : "Metrics"] = url;
+        _source.Provider?.Set(_urls);
         if (_logger is not null)
         {
             if (address is null)
             {
-                HttpsLog.Stopped(_logger);
+                HttpsLog.Stopped(_logger, key);
             }
             else
             {
-                HttpsLog.Listening(_logger, address);
+                HttpsLog.Listening(_logger, key, address);
             }
         }
     }
@@ -128,26 +172,53 @@ internal sealed class HttpsListener : IDisposable
     }
 
     /// <summary>
-    /// Refuses (400) a new <c>core.https_address</c> that cannot be listened on, before the config changes, as LXD
-    /// does; the address served now and an empty one are always accepted.
+    /// Refuses (400) a new <c>core.https_address</c> or <c>core.metrics_address</c> in <paramref name="config"/> that
+    /// cannot be listened on, before the config changes, as LXD does; the addresses served now and empty ones are
+    /// always accepted. The two keys may not name one port: a request's port tells which listener it came in on.
     /// </summary>
-    public void CheckBindable(string? address)
+    public void CheckBindable(IReadOnlyDictionary<string, string>? config)
     {
-        if (string.IsNullOrWhiteSpace(address) || address.Trim() == _address)
+        var https = config?.ContainsKey(HttpsKey) == true ? config[HttpsKey] : Address;
+        var metrics = config?.ContainsKey(MetricsKey) == true ? config[MetricsKey] : MetricsAddress;
+        if (!string.IsNullOrWhiteSpace(https) && !string.IsNullOrWhiteSpace(metrics) && SamePort(https, metrics))
+        {
+            throw new Berth.Api.ApiException(400, $"Cannot listen on metrics socket \"{metrics}\": core.https_address uses the same port");
+        }
+
+        CheckBindable(HttpsKey, "https", config?.GetValueOrDefault(HttpsKey));
+        CheckBindable(MetricsKey, "metrics", config?.GetValueOrDefault(MetricsKey));
+    }
+
+    private static bool SamePort(string a, string b)
+    {
+        try
+        {
+            return ListenAddresses.Parse(a.Trim()).Port == ListenAddresses.Parse(b.Trim()).Port;
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or OverflowException)
+        {
+            return false; // a malformed address is refused by its own check
+        }
+    }
+
+    private void CheckBindable(string key, string what, string? address)
+    {
+        var current = _addresses[key];
+        if (string.IsNullOrWhiteSpace(address) || address.Trim() == current)
         {
             return;
         }
 
         try
         {
-            if (_address is null || ListenAddresses.Parse(_address) != ListenAddresses.Parse(address))
+            if (current is null || ListenAddresses.Parse(current) != ListenAddresses.Parse(address))
             {
                 Probe(address.Trim());
             }
         }
         catch (Exception e) when (e is SocketException or FormatException or ArgumentException or OverflowException)
         {
-            throw new Berth.Api.ApiException(400, $"Cannot listen on https socket \"{address}\": {e.Message}");
+            throw new Berth.Api.ApiException(400, $"Cannot listen on {what} socket \"{address}\": {e.Message}");
         }
     }
 
@@ -175,13 +246,17 @@ internal sealed class HttpsListener : IDisposable
 
     private sealed class EndpointProvider : ConfigurationProvider
     {
-        public void Set(string? url)
+        /// <summary>One Kestrel endpoint per name with a url (Https, Metrics).</summary>
+        public void Set(IReadOnlyDictionary<string, string?> urls)
         {
             var data = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-            if (url is not null)
+            foreach (var (name, url) in urls)
             {
-                data["Endpoints:Https:Url"] = url;
-                data["Endpoints:Https:Protocols"] = "Http1"; // LXD's clients speak HTTP/1.1 (websocket upgrades)
+                if (url is not null)
+                {
+                    data[$"Endpoints:{name}:Url"] = url;
+                    data[$"Endpoints:{name}:Protocols"] = "Http1"; // LXD's clients speak HTTP/1.1 (websocket upgrades)
+                }
             }
 
             Data = data;
