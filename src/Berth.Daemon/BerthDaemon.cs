@@ -239,6 +239,7 @@ internal sealed class BerthDaemon : IAsyncDisposable
         new CertificatesEndpoints(services.GetRequiredService<TrustStore>(), services.GetRequiredService<CertificateTokens>(), services.GetRequiredService<ServerConfigService>(), services.GetRequiredService<HttpsListener>(), services.GetRequiredService<DaemonContext>()).Map(app);
         new ClusterEndpoints(services.GetRequiredService<Berth.Server.Storage.StoragePoolService>(), services.GetRequiredService<Berth.Server.Networks.NetworkService>()).Map(app);
         new MetricsEndpoints(services.GetRequiredService<InstanceService>(), services.GetRequiredService<ServerConfigService>()).Map(app);
+        NotImplementedEndpoints.Map(app);
         WarningsEndpoints.Map(app);
         ResourcesEndpoints.Map(app);
         app.MapFallback("{**path}", ctx => ApiResults.ErrorAsync(ctx, 404, "not found"));

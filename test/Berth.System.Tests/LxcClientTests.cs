@@ -130,6 +130,17 @@ public sealed class LxcClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task NetworkAcls_NotImplemented_SaidSo()
+    {
+        var create = await _berthd.LxcAsync("network", "acl", "create", "a1");
+        Assert.Equal(1, create.ExitCode);
+        Assert.Contains("Network ACLs are not implemented by berthd yet", create.Stderr, StringComparison.Ordinal);
+        var list = await _berthd.LxcAsync("network", "zone", "list");
+        Assert.Equal(1, list.ExitCode);
+        Assert.Contains("Network zones are not implemented by berthd yet", list.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Query_GetsPostsAndFails()
     {
         var get = await _berthd.LxcAsync("query", "/1.0/profiles");
