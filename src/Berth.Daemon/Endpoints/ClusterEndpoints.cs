@@ -14,29 +14,15 @@ namespace Berth.Daemon.Endpoints;
 /// </summary>
 internal sealed class ClusterEndpoints(StoragePoolService pools, NetworkService networks)
 {
-    private const string NotClustered = "This server is not clustered";
-
     public void Map(IEndpointRouteBuilder routes)
     {
         routes.MapApi("/1.0/cluster", new ApiRoute { Get = GetAsync, Put = PutAsync });
-        var members = new ApiRoute
-        {
-            Get = MembersNotClustered,
-            Post = MembersNotClustered,
-            Put = MembersNotClustered,
-            Patch = MembersNotClustered,
-            Delete = MembersNotClustered,
-        };
+
+        // LXD 5.0.2 answers the member routes of a server that is not clustered with 500, the group routes with 400.
+        var members = ApiRoute.Every(_ => throw new ApiException(500, "Server is not clustered"));
         routes.MapApi("/1.0/cluster/members", members);
         routes.MapApi("/1.0/cluster/members/{name}", members);
-        var groups = new ApiRoute
-        {
-            Get = GroupsNotClustered,
-            Post = GroupsNotClustered,
-            Put = GroupsNotClustered,
-            Patch = GroupsNotClustered,
-            Delete = GroupsNotClustered,
-        };
+        var groups = ApiRoute.Every(_ => throw new ApiException(400, "This server is not clustered"));
         routes.MapApi("/1.0/cluster/groups", groups);
         routes.MapApi("/1.0/cluster/groups/{name}", groups);
     }
@@ -61,10 +47,4 @@ internal sealed class ClusterEndpoints(StoragePoolService pools, NetworkService 
 
         throw new ApiException(400, "Clustering is not supported by this berthd yet");
     }
-
-    // LXD 5.0.2 answers the member routes of a server that is not clustered with 500 "Server is not clustered",
-    // and the group routes with 400 "This server is not clustered".
-    private static Task MembersNotClustered(HttpContext context) => throw new ApiException(500, "Server is not clustered");
-
-    private static Task GroupsNotClustered(HttpContext context) => throw new ApiException(400, NotClustered);
 }

@@ -39,12 +39,14 @@ internal sealed class MetricsEndpoints(InstanceService instances, ServerConfigSe
             return true;
         }
 
+        // The unix socket and trusted certificates, or a metrics certificate (trusted for nothing else); a restricted
+        // certificate only for its projects.
         var identity = context.Identity();
-        if (identity.Protocol == "unix")
+        if (!identity.Trusted && identity.Entry?.Type != "metrics")
         {
-            return true;
+            return false;
         }
 
-        return identity.Entry is { Type: "client" or "server" or "metrics" } entry && (!entry.Restricted || entry.Projects.Contains(project));
+        return identity.Entry is not { Restricted: true } entry || entry.Projects.Contains(project);
     }
 }

@@ -19,8 +19,7 @@ internal static class NotImplementedEndpoints
 
     private static void Area(IEndpointRouteBuilder routes, string what, params string[] paths)
     {
-        RequestDelegate refuse = _ => throw new ApiException(501, $"{what} are not implemented by berthd yet");
-        var route = new ApiRoute { Get = refuse, Post = refuse, Put = refuse, Patch = refuse, Delete = refuse };
+        var route = ApiRoute.Every(_ => throw new ApiException(501, $"{what} are not implemented by berthd yet"));
         foreach (var path in paths)
         {
             routes.MapApi(path, route);

@@ -17,6 +17,10 @@ internal sealed class ApiRoute
     public RequestDelegate? Delete { get; init; }
     public RequestDelegate? Head { get; init; }
 
+    /// <summary>A route whose every method gets <paramref name="handler"/> (an area that answers one error to all).</summary>
+    public static ApiRoute Every(RequestDelegate handler) =>
+        new() { Get = handler, Put = handler, Patch = handler, Post = handler, Delete = handler };
+
     /// <summary>Reachable by callers that are not trusted (GET / and GET /1.0 over HTTPS).</summary>
     public bool Untrusted { get; init; }
 

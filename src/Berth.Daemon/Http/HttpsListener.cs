@@ -40,9 +40,11 @@ internal sealed class HttpsListener : IDisposable
     private readonly EndpointSource _source = new();
     private readonly Lazy<X509Certificate2> _certificate;
     private readonly Dictionary<string, string?> _addresses = new(StringComparer.Ordinal) { [HttpsKey] = null, [MetricsKey] = null };
-    private readonly Dictionary<string, string?> _urls = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
     private ILogger? _logger;
+
+    // The metrics address's port (0: none), kept beside it: every request is checked against it.
+    private int _metricsPort;
 
     public HttpsListener(ServerCertificate identity)
     {
@@ -77,14 +79,8 @@ internal sealed class HttpsListener : IDisposable
     {
         ArgumentNullException.ThrowIfNull(config);
         _logger = logger;
-        config.Changed += stored =>
-        {
-            Apply(HttpsKey, stored.GetValueOrDefault(HttpsKey));
-            Apply(MetricsKey, stored.GetValueOrDefault(MetricsKey));
-        };
-        var stored = config.Stored();
-        Apply(HttpsKey, stored.GetValueOrDefault(HttpsKey));
-        Apply(MetricsKey, stored.GetValueOrDefault(MetricsKey));
+        config.Changed += ApplyAll;
+        ApplyAll(config.Stored());
     }
 
     /// <summary>
@@ -94,7 +90,7 @@ internal sealed class HttpsListener : IDisposable
     public bool IsMetricsOnly(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (MetricsAddress is not { } metrics || context.Connection.LocalPort != ListenAddresses.Parse(metrics).Port)
+        if (_metricsPort == 0 || context.Connection.LocalPort != _metricsPort)
         {
             return false;
         }
@@ -104,18 +100,20 @@ internal sealed class HttpsListener : IDisposable
     }
 
     /// <summary>
-    /// Serves <paramref name="address"/> for <paramref name="key"/> (null or empty: stop). An address that cannot be
-    /// bound is logged and left unserved, as LXD does, rather than failing the config change or the daemon start.
+    /// Serves each key's address in <paramref name="config"/> (absent or empty: stop). An address that cannot be bound
+    /// is logged and left unserved, as LXD does, rather than failing the config change or the daemon start.
     /// </summary>
-    public void Apply(string key, string? address)
+    public void ApplyAll(IReadOnlyDictionary<string, string> config)
     {
+        ArgumentNullException.ThrowIfNull(config);
         lock (_gate)
         {
-            ApplyLocked(key, address);
+            Apply(HttpsKey, config.GetValueOrDefault(HttpsKey));
+            Apply(MetricsKey, config.GetValueOrDefault(MetricsKey));
         }
     }
 
-    private void ApplyLocked(string key, string? address)
+    private void Apply(string key, string? address)
     {
         address = string.IsNullOrWhiteSpace(address) ? null : address.Trim();
         var current = _addresses[key];
@@ -124,12 +122,10 @@ internal sealed class HttpsListener : IDisposable
             return;
         }
 
-        string? url = null;
         if (address is not null)
         {
             try
             {
-                url = ListenAddresses.KestrelUrl(address);
                 if (current is null || ListenAddresses.Parse(current) != ListenAddresses.Parse(address))
                 {
                     Probe(address);
@@ -142,14 +138,13 @@ internal sealed class HttpsListener : IDisposable
                     HttpsLog.BindFailed(_logger, key, address, e.Message);
                 }
 
-                url = null;
                 address = null;
             }
         }
 
         _addresses[key] = address;
-        _urls[key == HttpsKey ? "Https" : "Metrics"] = url;
-        _source.Provider?.Set(_urls);
+        _metricsPort = MetricsAddress is { } metrics ? ListenAddresses.Parse(metrics).Port : 0;
+        _source.Provider?.Set(_addresses);
         if (_logger is not null)
         {
             if (address is null)
@@ -246,15 +241,16 @@ internal sealed class HttpsListener : IDisposable
 
     private sealed class EndpointProvider : ConfigurationProvider
     {
-        /// <summary>One Kestrel endpoint per name with a url (Https, Metrics).</summary>
-        public void Set(IReadOnlyDictionary<string, string?> urls)
+        /// <summary>One Kestrel endpoint per served address (named Https and Metrics after their keys).</summary>
+        public void Set(IReadOnlyDictionary<string, string?> addresses)
         {
             var data = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-            foreach (var (name, url) in urls)
+            foreach (var (key, address) in addresses)
             {
-                if (url is not null)
+                if (address is not null)
                 {
-                    data[$"Endpoints:{name}:Url"] = url;
+                    var name = key == HttpsKey ? "Https" : "Metrics";
+                    data[$"Endpoints:{name}:Url"] = ListenAddresses.KestrelUrl(address);
                     data[$"Endpoints:{name}:Protocols"] = "Http1"; // LXD's clients speak HTTP/1.1 (websocket upgrades)
                 }
             }

@@ -1,6 +1,7 @@
 using Berth.Api;
 using Berth.Native;
 using Berth.Server.Metrics;
+using Berth.Server.Storage;
 
 namespace Berth.Server.Instances;
 
@@ -76,17 +77,13 @@ public sealed partial class InstanceService
         return samples;
     }
 
-    /// <summary>/proc/mounts as mount point -> source (the last mount at a point wins, as it is the visible one).</summary>
+    /// <summary>Mount point -> source (the last mount at a point wins, as it is the visible one).</summary>
     private static Dictionary<string, string> MountSources()
     {
         var mounts = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var line in (KernelFiles.Read("/proc/mounts") ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        foreach (var (point, source) in StorageTools.Mounts())
         {
-            var fields = line.Split(' ');
-            if (fields.Length > 2)
-            {
-                mounts[fields[1].Replace("\\040", " ", StringComparison.Ordinal)] = fields[0];
-            }
+            mounts[point] = source;
         }
 
         return mounts;

@@ -11,7 +11,8 @@ public sealed record IoStats(ulong ReadBytes, ulong ReadsCompleted, ulong Writte
 /// </summary>
 public static class CgroupStats
 {
-    // memory.stat key (v1 total_*, v1 plain, or v2) -> LXD's key. total_* win over v1's own-cgroup-only values.
+    // memory.stat key (v1 total_*, v1 plain, or v2) -> LXD's key. v1 lists its total_* lines after the plain ones,
+    // so the hierarchical values win, as in LXD (the last line read wins).
     private static readonly Dictionary<string, string> MemoryKeys = new(StringComparer.Ordinal)
     {
         ["active_anon"] = "active_anon",
@@ -42,23 +43,11 @@ public static class CgroupStats
     {
         ArgumentNullException.ThrowIfNull(text);
         var stats = new Dictionary<string, ulong>(StringComparer.Ordinal);
-        var fromTotal = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (key, value) in Pairs(text))
         {
-            if (!MemoryKeys.TryGetValue(key, out var name) || !ulong.TryParse(value, CultureInfo.InvariantCulture, out var number))
-            {
-                continue;
-            }
-
-            var total = key.StartsWith("total_", StringComparison.Ordinal);
-            if (total || !fromTotal.Contains(name))
+            if (MemoryKeys.TryGetValue(key, out var name) && ulong.TryParse(value, CultureInfo.InvariantCulture, out var number))
             {
                 stats[name] = number;
-            }
-
-            if (total)
-            {
-                fromTotal.Add(name);
             }
         }
 

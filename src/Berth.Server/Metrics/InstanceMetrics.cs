@@ -78,11 +78,7 @@ public static class InstanceMetrics
             }
         }
 
-        var io = v2
-            ? item("io.stat") is { } ioStat ? CgroupStats.IoV2(ioStat, partitions) : null
-            : item("blkio.throttle.io_service_bytes_recursive") is { } bytes && item("blkio.throttle.io_serviced_recursive") is { } serviced
-                ? CgroupStats.IoV1(bytes, serviced, partitions) : null;
-        foreach (var (device, stats) in io ?? [])
+        foreach (var (device, stats) in Io(item, v2, partitions))
         {
             var deviceLabels = With(labels, ("device", device));
             set.Add(MetricType.DiskReadBytesTotal, stats.ReadBytes, deviceLabels);
@@ -95,6 +91,19 @@ public static class InstanceMetrics
         {
             set.Add(MetricType.ProcsTotal, processes, labels);
         }
+    }
+
+    /// <summary>Block I/O per device: v2's io.stat, or v1's two blkio throttle files; none when unreadable.</summary>
+    private static SortedDictionary<string, IoStats> Io(Func<string, string?> item, bool v2, IReadOnlyDictionary<string, string> partitions)
+    {
+        if (v2)
+        {
+            return item("io.stat") is { } stat ? CgroupStats.IoV2(stat, partitions) : [];
+        }
+
+        return item("blkio.throttle.io_service_bytes_recursive") is { } bytes && item("blkio.throttle.io_serviced_recursive") is { } serviced
+            ? CgroupStats.IoV1(bytes, serviced, partitions)
+            : [];
     }
 
     /// <summary>Filesystem samples: LXD labels them with project and name only (no type).</summary>

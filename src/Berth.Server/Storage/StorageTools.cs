@@ -45,15 +45,20 @@ internal static class StorageTools
             .Any(dir => dir.Length > 0 && File.Exists(Path.Combine(dir, tool)));
 
     /// <summary>The mount point entries of /proc/self/mountinfo (field 5), unescaped.</summary>
-    public static IReadOnlyList<string> MountPoints()
+    public static IReadOnlyList<string> MountPoints() => [.. Mounts().Select(m => m.Point)];
+
+    /// <summary>/proc/self/mountinfo as (mount point, mount source) pairs, unescaped, in mount order.</summary>
+    public static IReadOnlyList<(string Point, string Source)> Mounts()
     {
-        var result = new List<string>();
+        var result = new List<(string, string)>();
         foreach (var line in File.ReadLines("/proc/self/mountinfo"))
         {
+            // Fields: id parent major:minor root point options [optional...] - fstype source superoptions.
             var fields = line.Split(' ');
+            var separator = Array.IndexOf(fields, "-");
             if (fields.Length > 4)
             {
-                result.Add(fields[4].Replace("\\040", " ", StringComparison.Ordinal).Replace("\\011", "\t", StringComparison.Ordinal).Replace("\\012", "\n", StringComparison.Ordinal).Replace("\\134", "\\", StringComparison.Ordinal));
+                result.Add((Unescape(fields[4]), separator > 0 && separator + 2 < fields.Length ? Unescape(fields[separator + 2]) : ""));
             }
         }
 
@@ -61,4 +66,7 @@ internal static class StorageTools
     }
 
     public static bool IsMounted(string path) => MountPoints().Contains(path.TrimEnd('/'), StringComparer.Ordinal);
+
+    private static string Unescape(string field) =>
+        field.Replace("\\040", " ", StringComparison.Ordinal).Replace("\\011", "\t", StringComparison.Ordinal).Replace("\\012", "\n", StringComparison.Ordinal).Replace("\\134", "\\", StringComparison.Ordinal);
 }
